@@ -1,0 +1,84 @@
+"""The Python API a notebook user reaches for: ``kg = transferkg.load()``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rdflib import Graph
+from rdflib.term import Node
+
+from transferkg.derive import DeriveResult, derive
+from transferkg.load import Loaded, load_layout
+from transferkg.resources import Layout, find_layout
+from transferkg.store import MemoryStore, SelectResult, Store
+from transferkg.validate import Report, validate_graph
+
+if TYPE_CHECKING:
+    from transferkg.stats import Stats
+
+__all__ = ["KnowledgeGraph", "load"]
+
+
+@dataclass
+class KnowledgeGraph:
+    """The loaded, derived graph in a store, with the layout it came from."""
+
+    store: Store
+    layout: Layout
+    loaded: Loaded | None = None
+    derived: DeriveResult | None = None
+
+    @property
+    def graph(self) -> Graph:
+        """Everything as an rdflib graph (a copy for non-rdflib backends)."""
+        return self.store.to_graph()
+
+    def query(self, sparql: str, **bindings: Node) -> SelectResult:
+        """Run a SELECT query; keyword arguments are bound as RDF terms, never spliced."""
+        return self.store.select(sparql, bindings)
+
+    def validate(self) -> Report:
+        """Validate against the project shapes (violations make ``conforms`` False)."""
+        shapes = self.loaded.shapes if self.loaded else Graph()
+        return validate_graph(self.graph, shapes)
+
+    def stats(self) -> Stats:
+        """Counts per class, claims per source and per agreement."""
+        from transferkg.stats import compute_stats
+
+        return compute_stats(self.store)
+
+    def serialize(self, destination: str | os.PathLike[str] | None = None, *,
+                  format: str = "longturtle") -> str | None:
+        """Write the graph (or return it as text when no destination is given)."""
+        if destination is None:
+            return self.graph.serialize(format=format)
+        self.graph.serialize(Path(destination), format=format, encoding="utf-8")
+        return None
+
+    def __len__(self) -> int:
+        return self.store.triple_count()
+
+
+def load(root: str | os.PathLike[str] | None = None, *, derive_layer: bool = True,
+         **_options: Any) -> KnowledgeGraph:
+    """Load ontology, code lists and curated graph, and derive the plain triples.
+
+    Args:
+        root: a transferkg tree (``ontology/``, ``graph/``); by default the
+            current checkout or the data installed with the package.
+        derive_layer: add the derived layer (plain triples, date bounds, status).
+
+    Raises:
+        LoadError: naming the file and line of the first bad input.
+    """
+    layout = find_layout(root)
+    loaded = load_layout(layout)
+    store = MemoryStore(loaded.data)
+    kg = KnowledgeGraph(store=store, layout=layout, loaded=loaded)
+    if derive_layer:
+        kg.derived = derive(store)
+    return kg
