@@ -157,7 +157,7 @@ def compile_(ctx: click.Context) -> None:
     from rdflib import Graph
 
     from transferkg.compile import compile_graph
-    from transferkg.load import parse_turtle
+    from transferkg.loader import parse_turtle
     from transferkg.resources import find_layout
 
     layout = find_layout(ctx.obj["root"])
@@ -168,6 +168,40 @@ def compile_(ctx: click.Context) -> None:
     result = compile_graph(layout.graph_dir, ontology, display_root=layout.root)
     click.echo(f"{len(result.files)} files, {result.claims} claims, {len(result.graph)} triples, "
                f"{len(result.rows)} research rows cited")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--check", is_flag=True, help="Only report files not in canonical layout (exit 1).")
+@click.pass_context
+@_handle_errors
+def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool) -> None:
+    """Rewrite Turtle files in the one canonical layout (default: ontology/**/*.ttl).
+
+    Example: transferkg fmt --check
+    """
+    from pathlib import Path
+
+    from transferkg.fmt import canonical_turtle
+    from transferkg.loader import parse_turtle
+    from transferkg.resources import find_layout
+
+    layout = find_layout(ctx.obj["root"])
+    files = [Path(p) for p in paths] or sorted((layout.root / "ontology").rglob("*.ttl"))
+    changed = []
+    for path in files:
+        parse_turtle(path, root=layout.root)  # a clear error before any rewrite
+        text = path.read_text(encoding="utf-8")
+        canonical = canonical_turtle(text)
+        if canonical != text:
+            changed.append(path)
+            if not check:
+                path.write_text(canonical, encoding="utf-8")
+    verb = "would reformat" if check else "reformatted"
+    for path in changed:
+        click.echo(f"{verb} {path}")
+    if check and changed:
+        ctx.exit(EXIT_NONCONFORMING)
 
 
 if __name__ == "__main__":  # pragma: no cover

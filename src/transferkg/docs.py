@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from transferkg.load import parse_turtle
+from transferkg.loader import parse_turtle
 from transferkg.namespaces import TCT, bind_prefixes
 from transferkg.resources import Layout
 

@@ -11,7 +11,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from transferkg.derive import DeriveResult, derive
-from transferkg.load import Loaded, load_layout
+from transferkg.loader import Loaded, load_layout
 from transferkg.resources import Layout, find_layout
 from transferkg.store import MemoryStore, SelectResult, Store
 from transferkg.validate import Report, validate_graph
