@@ -170,6 +170,122 @@ def compile_(ctx: click.Context) -> None:
                f"{len(result.rows)} research rows cited")
 
 
+def _output(text: str, out: str | None) -> None:
+    if out:
+        from pathlib import Path
+
+        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]),
+                       default="table", show_default=True, help="Output format.")
+_OUT = click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=str),
+                    default=None, help="Write to this file instead of the terminal.")
+
+
+@main.command()
+@click.pass_context
+@_handle_errors
+def queries(ctx: click.Context) -> None:
+    """List the named queries: name, summary and parameters.
+
+    Example: transferkg queries
+    """
+    from transferkg.queries import QueryLibrary
+    from transferkg.resources import find_layout
+
+    for query in QueryLibrary(find_layout(ctx.obj["root"]).queries_dir):
+        click.echo(f"{query.name}\n    {query.summary}")
+        if query.params:
+            click.echo(f"    parameters: {query.signature()}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A query parameter (repeatable), e.g. --param host=XK.")
+@_FORMAT
+@_OUT
+@click.pass_context
+@_handle_errors
+def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out: str | None) -> None:
+    """Run the named query NAME with typed parameters.
+
+    Example: transferkg query agreements --param host=XK --format csv
+    """
+    from transferkg.errors import BadParameter
+    from transferkg.kg import load
+    from transferkg.results import format_result
+
+    values: dict[str, str] = {}
+    for item in params:
+        if "=" not in item:
+            raise BadParameter(f"--param takes KEY=VALUE, not {item!r}")
+        key, value = item.split("=", 1)
+        values[key.strip()] = value
+    kg = load(ctx.obj["root"])
+    kg.queries.get(name)  # an unknown name fails before anything runs
+    _output(format_result(kg.run_result(name, values), fmt), out)
+
+
+@main.command()
+@click.argument("source")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE clauses, which make the query contact other endpoints.")
+@_FORMAT
+@_OUT
+@click.pass_context
+@_handle_errors
+def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: str | None) -> None:
+    """Run an ad-hoc SELECT query from a FILE, from - (standard input) or given as text.
+
+    The project prefixes (tct:, tctv:, id:, rdfs:, skos:, prov:, dcterms:, schema: …)
+    are predeclared. SERVICE is refused unless --allow-service is given.
+
+    Example: transferkg sparql 'SELECT ?s WHERE { ?s a tct:State } LIMIT 5'
+    """
+    from pathlib import Path
+
+    from transferkg.kg import load
+    from transferkg.namespaces import sparql_prefixes
+    from transferkg.queries import check_no_service
+    from transferkg.results import format_result
+
+    if source == "-":
+        text = sys.stdin.read()
+    elif "\n" not in source and len(source) < 4096 and Path(source).is_file():
+        text = Path(source).read_text(encoding="utf-8")
+    else:
+        text = source
+    if not allow_service:
+        check_no_service(text)
+    kg = load(ctx.obj["root"])
+    result = kg.sparql(sparql_prefixes() + text, allow_service=allow_service)
+    _output(format_result(result, fmt), out)
+
+
+@main.command()
+@click.pass_context
+@_handle_errors
+def check(ctx: click.Context) -> None:
+    """Run the data-quality checks of queries/checks; exit 1 if any returns rows.
+
+    Example: transferkg check
+    """
+    from transferkg.kg import load
+    from transferkg.results import format_result
+
+    results = load(ctx.obj["root"]).check()
+    failed = {name: r for name, r in results.items() if len(r)}
+    for name, result in results.items():
+        click.echo(f"{'FAIL' if len(result) else 'ok  '} {name} ({len(result)} rows)")
+    for name, result in failed.items():
+        click.echo(f"\n{name}:\n{format_result(result, 'table')}")
+    ctx.exit(EXIT_NONCONFORMING if failed else EXIT_OK)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=str))
 @click.option("--check", is_flag=True, help="Only report files not in canonical layout (exit 1).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,9 @@ from transferkg.store import MemoryStore, SelectResult, Store
 from transferkg.validate import Report, validate_graph
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from transferkg.queries import QueryLibrary
     from transferkg.stats import Stats
 
 __all__ = ["KnowledgeGraph", "load"]
@@ -39,6 +43,43 @@ class KnowledgeGraph:
     def query(self, sparql: str, **bindings: Node) -> SelectResult:
         """Run a SELECT query; keyword arguments are bound as RDF terms, never spliced."""
         return self.store.select(sparql, bindings)
+
+    @property
+    def queries(self) -> QueryLibrary:
+        """The named queries of ``queries/*.rq``."""
+        from transferkg.queries import QueryLibrary
+
+        return QueryLibrary(self.layout.queries_dir)
+
+    def run_result(self, name: str, params: Mapping[str, object] | None = None) -> SelectResult:
+        """Run library query ``name`` with typed parameters; the rows as RDF terms.
+
+        Raises:
+            UnknownQuery: no such query.
+            BadParameter: unknown, missing or invalid parameters (never spliced into SPARQL).
+        """
+        query = self.queries.get(name)
+        return self.store.select(query.text, query.bind(params))
+
+    def run(self, name: str, *, raw: bool = False, **params: object) -> pd.DataFrame:
+        """Run library query ``name``; a DataFrame of readable values (``raw=True``: terms)."""
+        from transferkg.results import to_dataframe
+
+        return to_dataframe(self.run_result(name, params), raw=raw)
+
+    def sparql(self, text: str, *, allow_service: bool = False) -> SelectResult:
+        """Run an ad-hoc SELECT query; ``SERVICE`` (network access) is refused unless allowed."""
+        from transferkg.queries import check_no_service
+
+        if not allow_service:
+            check_no_service(text)
+        return self.store.select(text)
+
+    def check(self) -> dict[str, SelectResult]:
+        """Run every data-quality check of ``queries/checks``; each should return no rows."""
+        from transferkg.queries import QueryLibrary
+
+        return {q.name: self.store.select(q.text) for q in QueryLibrary(self.layout.checks_dir)}
 
     def validate(self) -> Report:
         """Validate against the project shapes (violations make ``conforms`` False)."""

@@ -1,0 +1,124 @@
+"""Query results as tables people read: DataFrames, CSV, TSV, JSON, Markdown.
+
+Values become readable but keep their meaning: IRIs as CURIEs (``id:state-XK``),
+dates known to the day as ``datetime.date``, dates known to the month or year as
+their stated text (``"2025-06"``), so precision is never silently invented.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from transferkg.namespaces import PREFIXES
+from transferkg.store import SelectResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FORMATS", "curie", "format_result", "readable", "to_dataframe"]
+
+FORMATS = ("table", "csv", "tsv", "json", "md")
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def curie(iri: str) -> str:
+    """``id:state-XK`` for a project IRI; the IRI itself when no prefix fits."""
+    for prefix, ns in _BY_LENGTH:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def readable(term: Node | None) -> Any:
+    """A Python value for one RDF term (see the module docstring)."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return curie(str(term))
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        if term.datatype in (XSD.gYear, XSD.gYearMonth):
+            return str(term)
+        value = term.toPython()
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, Literal):
+            return str(value)
+        if isinstance(value, dt.datetime):
+            return value
+        return value
+    return str(term)
+
+
+def to_dataframe(result: SelectResult, *, raw: bool = False) -> pd.DataFrame:
+    """The rows as a DataFrame; ``raw=True`` keeps the rdflib terms."""
+    import pandas as pd
+
+    if raw:
+        return pd.DataFrame(result.rows, columns=result.vars)
+    return pd.DataFrame([[readable(v) for v in row] for row in result.rows], columns=result.vars,
+                        dtype=object)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [len(h) for h in header]
+    for row in rows:
+        widths = [max(w, min(len(c), 60)) for w, c in zip(widths, row)]
+
+    def cut(c: str, w: int) -> str:
+        return c if len(c) <= w else c[: w - 1] + "…"
+
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(cut(c, w).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def format_result(result: SelectResult, fmt: str = "table") -> str:
+    """The result in one of :data:`FORMATS`."""
+    header = list(result.vars)
+    values = [[readable(v) for v in row] for row in result.rows]
+    if fmt == "json":
+        return json.dumps([dict(zip(header, (_json(v) for v in row))) for row in values],
+                          indent=2, ensure_ascii=False)
+    rows = [[_text(v) for v in row] for row in values]
+    if fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return buffer.getvalue()
+    if fmt == "md":
+        def esc(c: str) -> str:
+            return c.replace("|", "\\|").replace("\n", " ")
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
+        return "\n".join(lines) + "\n"
+    if fmt == "table":
+        return _table(header, rows)
+    raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
