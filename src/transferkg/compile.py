@@ -140,10 +140,10 @@ def _compose(path: Path, display: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        yaml_line = mark.line + 1 if mark else None
         snippet = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else None
         raise LoadError(f"YAML syntax error: {exc.problem or exc.context}", path=display,
-                        line=line, text=snippet) from exc
+                        line=yaml_line, text=snippet) from exc
 
 
 def _line(node: yaml.Node) -> int:
@@ -287,7 +287,7 @@ class _Compiler:
                         self.entities[ident] = (dw, etype)
         # claim keys
         for _path, display, top in docs:
-            for claim, where in self._all_claim_nodes(top, display):
+            for claim, _where in self._all_claim_nodes(top, display):
                 for k, v, line in _items(claim):
                     if k == "key":
                         key = _scalar(v) or ""
@@ -492,11 +492,11 @@ class _Compiler:
                     qty[k] = _scalar(v) or ""
             elif value_text is not None:
                 qty["value"] = value_text
-            for k, v in qty.items():
+            for k, number in qty.items():
                 try:
-                    Decimal(v)
+                    Decimal(number)
                 except InvalidOperation:
-                    self.errors.add(vwhere, f"quantity {k} is not a number: {v!r}")
+                    self.errors.add(vwhere, f"quantity {k} is not a number: {number!r}")
                     return
             value_text = ",".join(f"{k}={qty[k]}" for k in sorted(qty))
         elif value_text is None:

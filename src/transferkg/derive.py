@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
@@ -85,7 +86,7 @@ class DeriveResult:
         return self.truthy + self.date_bounds + self.current_status
 
 
-def _bounds_triples(rows: list[tuple[object, ...]]) -> list[tuple[URIRef, URIRef, Literal]]:
+def _bounds_triples(rows: Sequence[tuple[object, ...]]) -> list[tuple[URIRef, URIRef, Literal]]:
     spans: dict[URIRef, tuple[dt.date, dt.date]] = {}
     for node, value in rows:
         if not isinstance(node, URIRef) or not isinstance(value, Literal):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from transferkg.loader import parse_turtle
 from transferkg.namespaces import TCT, bind_prefixes
@@ -46,7 +47,7 @@ def _link(graph: Graph, node: object) -> str:
     return f"<code>{_e(curie)}</code>"
 
 
-def _term(graph: Graph, term: URIRef) -> str:
+def _term(graph: Graph, term: Node) -> str:
     local = str(term)[len(str(TCT)):]
     rows = []
     for label, prop in (("Definition", SKOS.definition), ("Comment", RDFS.comment),

@@ -49,12 +49,12 @@ def parse_turtle(path: Path, into: Graph | None = None, *, root: Path | None = N
     try:
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises BadSyntax and a few plain exceptions
-        line = getattr(exc, "lines", None)
+        bad_line = getattr(exc, "lines", None)
         why = getattr(exc, "_why", None) or str(exc).splitlines()[0]
-        if isinstance(line, int):
+        if isinstance(bad_line, int):
             lines = text.splitlines()
-            snippet = lines[line] if line < len(lines) else None
-            raise LoadError(f"Turtle syntax error: {why}", path=shown, line=line + 1,
+            snippet = lines[bad_line] if bad_line < len(lines) else None
+            raise LoadError(f"Turtle syntax error: {why}", path=shown, line=bad_line + 1,
                             text=snippet) from exc
         raise LoadError(f"Turtle syntax error: {why}", path=shown) from exc
     return graph

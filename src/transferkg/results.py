@@ -81,14 +81,14 @@ def _text(value: Any) -> str:
 def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [len(h) for h in header]
     for row in rows:
-        widths = [max(w, min(len(c), 60)) for w, c in zip(widths, row)]
+        widths = [max(w, min(len(c), 60)) for w, c in zip(widths, row, strict=False)]
 
     def cut(c: str, w: int) -> str:
         return c if len(c) <= w else c[: w - 1] + "…"
 
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)),
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(cut(c, w).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines += ["  ".join(cut(c, w).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() for row in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines)
 
@@ -98,7 +98,7 @@ def format_result(result: SelectResult, fmt: str = "table") -> str:
     header = list(result.vars)
     values = [[readable(v) for v in row] for row in result.rows]
     if fmt == "json":
-        return json.dumps([dict(zip(header, (_json(v) for v in row))) for row in values],
+        return json.dumps([dict(zip(header, (_json(v) for v in row), strict=False)) for row in values],
                           indent=2, ensure_ascii=False)
     rows = [[_text(v) for v in row] for row in values]
     if fmt in ("csv", "tsv"):

@@ -8,7 +8,7 @@ same rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -35,7 +35,7 @@ class SelectResult:
 
     def dicts(self) -> list[dict[str, Node | None]]:
         """Rows as dictionaries keyed by variable name."""
-        return [dict(zip(self.vars, row)) for row in self.rows]
+        return [dict(zip(self.vars, row, strict=False)) for row in self.rows]
 
 
 @runtime_checkable
@@ -89,7 +89,7 @@ class MemoryStore:
         from pyparsing import ParseException
 
         try:
-            return self.graph.query(query, initBindings=dict(bindings or {}))
+            return self.graph.query(query, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
         except ParseException as exc:
             raise syntax_error(exc, query) from exc
 
