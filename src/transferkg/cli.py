@@ -49,6 +49,24 @@ def _handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _open(ctx: click.Context, endpoint: str | None = None) -> Any:
+    """The knowledge graph a command works on: the local build, or a remote endpoint.
+
+    One place decides, so every command accepts the same ``--endpoint`` and backend options.
+    """
+    if endpoint:
+        from transferkg.remote import connect
+
+        return connect(endpoint, root=ctx.obj["root"])
+    from transferkg.kg import load
+
+    return load(ctx.obj["root"])
+
+
+_ENDPOINT = click.option("--endpoint", default=None, metavar="URL",
+                         help="Query a SPARQL endpoint instead of loading the local graph.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--root", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Project tree with ontology/, graph/, queries/ (default: the current "
@@ -100,9 +118,8 @@ def validate(ctx: click.Context, fmt: str, warnings: bool) -> None:
 
     Example: transferkg validate --format json
     """
-    from transferkg.kg import load
 
-    report = load(ctx.obj["root"]).validate()
+    report = _open(ctx).validate()
     click.echo(report.to_json() if fmt == "json" else report.text(warnings=warnings))
     ctx.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
 
@@ -110,9 +127,10 @@ def validate(ctx: click.Context, fmt: str, warnings: bool) -> None:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@_ENDPOINT
 @click.pass_context
 @_handle_errors
-def stats(ctx: click.Context, fmt: str) -> None:
+def stats(ctx: click.Context, fmt: str, endpoint: str | None) -> None:
     """Counts per class, claims per source and claims per agreement.
 
     Example: transferkg stats
@@ -120,9 +138,8 @@ def stats(ctx: click.Context, fmt: str) -> None:
     import dataclasses
     import json
 
-    from transferkg.kg import load
 
-    result = load(ctx.obj["root"]).stats()
+    result = _open(ctx, endpoint).stats()
     if fmt == "json":
         click.echo(json.dumps(dataclasses.asdict(result), indent=2, ensure_ascii=False))
     else:
@@ -208,15 +225,16 @@ def queries(ctx: click.Context) -> None:
               help="A query parameter (repeatable), e.g. --param host=XK.")
 @_FORMAT
 @_OUT
+@_ENDPOINT
 @click.pass_context
 @_handle_errors
-def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out: str | None) -> None:
+def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out: str | None,
+          endpoint: str | None) -> None:
     """Run the named query NAME with typed parameters.
 
     Example: transferkg query agreements --param host=XK --format csv
     """
     from transferkg.errors import BadParameter
-    from transferkg.kg import load
     from transferkg.results import format_result
 
     values: dict[str, str] = {}
@@ -225,7 +243,7 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out:
             raise BadParameter(f"--param takes KEY=VALUE, not {item!r}")
         key, value = item.split("=", 1)
         values[key.strip()] = value
-    kg = load(ctx.obj["root"])
+    kg = _open(ctx, endpoint)
     kg.queries.get(name)  # an unknown name fails before anything runs
     _output(format_result(kg.run_result(name, values), fmt), out)
 
@@ -236,9 +254,11 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out:
               help="Allow SERVICE clauses, which make the query contact other endpoints.")
 @_FORMAT
 @_OUT
+@_ENDPOINT
 @click.pass_context
 @_handle_errors
-def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: str | None) -> None:
+def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: str | None,
+           endpoint: str | None) -> None:
     """Run an ad-hoc SELECT query from a FILE, from - (standard input) or given as text.
 
     The project prefixes (tct:, tctv:, id:, rdfs:, skos:, prov:, dcterms:, schema: …)
@@ -248,7 +268,6 @@ def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: 
     """
     from pathlib import Path
 
-    from transferkg.kg import load
     from transferkg.namespaces import sparql_prefixes
     from transferkg.queries import check_no_service
     from transferkg.results import format_result
@@ -261,23 +280,23 @@ def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: 
         text = source
     if not allow_service:
         check_no_service(text)
-    kg = load(ctx.obj["root"])
+    kg = _open(ctx, endpoint)
     result = kg.sparql(sparql_prefixes() + text, allow_service=allow_service)
     _output(format_result(result, fmt), out)
 
 
 @main.command()
+@_ENDPOINT
 @click.pass_context
 @_handle_errors
-def check(ctx: click.Context) -> None:
+def check(ctx: click.Context, endpoint: str | None) -> None:
     """Run the data-quality checks of queries/checks; exit 1 if any returns rows.
 
     Example: transferkg check
     """
-    from transferkg.kg import load
     from transferkg.results import format_result
 
-    results = load(ctx.obj["root"]).check()
+    results = _open(ctx, endpoint).check()
     failed = {name: r for name, r in results.items() if len(r)}
     for name, result in results.items():
         click.echo(f"{'FAIL' if len(result) else 'ok  '} {name} ({len(result)} rows)")
