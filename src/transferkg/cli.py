@@ -268,7 +268,6 @@ def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: 
     """
     from pathlib import Path
 
-    from transferkg.namespaces import sparql_prefixes
     from transferkg.queries import check_no_service
     from transferkg.results import format_result
 
@@ -281,7 +280,7 @@ def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: 
     if not allow_service:
         check_no_service(text)
     kg = _open(ctx, endpoint)
-    result = kg.sparql(sparql_prefixes() + text, allow_service=allow_service)
+    result = kg.sparql(text, allow_service=allow_service)
     _output(format_result(result, fmt), out)
 
 

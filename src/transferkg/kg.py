@@ -68,12 +68,28 @@ class KnowledgeGraph:
         return to_dataframe(self.run_result(name, params), raw=raw)
 
     def sparql(self, text: str, *, allow_service: bool = False) -> SelectResult:
-        """Run an ad-hoc SELECT query; ``SERVICE`` (network access) is refused unless allowed."""
+        """Run an ad-hoc SELECT query; ``SERVICE`` (network access) is refused unless allowed.
+
+        The project prefixes (tct:, tctv:, id:, rdfs:, skos:, prov:, dcterms:, schema: …)
+        are predeclared; a syntax error reports line and column of ``text`` as written.
+        """
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql import prepareQuery
+
+        from transferkg.errors import QuerySyntaxError
+        from transferkg.namespaces import PREFIXES, sparql_prefixes
         from transferkg.queries import check_no_service
+        from transferkg.store import syntax_error
 
         if not allow_service:
             check_no_service(text)
-        return self.store.select(text)
+        try:
+            prepareQuery(text, initNs=PREFIXES)
+        except ParseException as exc:
+            raise syntax_error(exc, text) from exc
+        except Exception as exc:  # rdflib raises plain exceptions for unknown prefixes
+            raise QuerySyntaxError(f"SPARQL error: {exc}") from exc
+        return self.store.select(sparql_prefixes() + text)
 
     def check(self) -> dict[str, SelectResult]:
         """Run every data-quality check of ``queries/checks``; each should return no rows."""
