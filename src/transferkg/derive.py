@@ -120,7 +120,8 @@ def derive(store: Store) -> DeriveResult:
     for agreement, status, early, late in store.select(_STATUS).rows:
         if not isinstance(agreement, URIRef) or not isinstance(status, URIRef):
             continue
-        key = (early.toPython(), late.toPython())  # type: ignore[union-attr]
+        # Latest possible day first: "signed in June" counts as after "announced on 11 June".
+        key = (late.toPython(), early.toPython())  # type: ignore[union-attr]
         if agreement not in latest or key > latest[agreement][0] or (
                 key == latest[agreement][0] and status > latest[agreement][1]):
             latest[agreement] = (key, status)
