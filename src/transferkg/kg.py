@@ -98,8 +98,20 @@ class KnowledgeGraph:
         return {q.name: self.store.select(q.text) for q in QueryLibrary(self.layout.checks_dir)}
 
     def validate(self) -> Report:
-        """Validate against the project shapes (violations make ``conforms`` False)."""
-        shapes = self.loaded.shapes if self.loaded else Graph()
+        """Validate against the project shapes (violations make ``conforms`` False).
+
+        Over a remote endpoint the graph is fetched (CONSTRUCT) and validated here,
+        with the shapes of the local project tree (``layout``).
+        """
+        if self.loaded:
+            shapes = self.loaded.shapes
+        else:
+            from transferkg.loader import parse_turtle
+
+            shapes = Graph()
+            folder = self.layout.shapes_dir
+            for path in sorted(folder.glob("*.ttl")) if folder.is_dir() else []:
+                parse_turtle(path, shapes, root=self.layout.root)
         return validate_graph(self.graph, shapes)
 
     def stats(self) -> Stats:
@@ -120,7 +132,13 @@ class KnowledgeGraph:
         return self.store.triple_count()
 
 
+BACKENDS = ("memory", "oxigraph")
+DEFAULT_BACKEND = "memory"
+"""The embedded backend ``load()`` uses unless told otherwise (see README, design notes)."""
+
+
 def load(root: str | os.PathLike[str] | None = None, *, derive_layer: bool = True,
+         backend: str | None = None, store: str | os.PathLike[str] | None = None,
          **_options: Any) -> KnowledgeGraph:
     """Load ontology, code lists and curated graph, and derive the plain triples.
 
@@ -128,14 +146,35 @@ def load(root: str | os.PathLike[str] | None = None, *, derive_layer: bool = Tru
         root: a transferkg tree (``ontology/``, ``graph/``); by default the
             current checkout or the data installed with the package.
         derive_layer: add the derived layer (plain triples, date bounds, status).
+        backend: ``"memory"`` (rdflib) or ``"oxigraph"`` (embedded pyoxigraph);
+            default :data:`DEFAULT_BACKEND`, or ``"oxigraph"`` when ``store`` is given.
+        store: a folder for a persistent Oxigraph store; records imported there
+            earlier are kept, the curated and derived layers are refreshed.
 
     Raises:
         LoadError: naming the file and line of the first bad input.
+        BadParameter: an unknown backend, or ``store`` with the memory backend.
     """
+    from transferkg.errors import BadParameter
+
+    backend = backend or ("oxigraph" if store is not None else DEFAULT_BACKEND)
+    if backend not in BACKENDS:
+        raise BadParameter(f"unknown backend {backend!r}; one of {', '.join(BACKENDS)}")
+    if backend == "memory" and store is not None:
+        raise BadParameter("a store path needs the oxigraph backend (--backend oxigraph)")
     layout = find_layout(root)
     loaded = load_layout(layout)
-    store = MemoryStore(loaded.data)
-    kg = KnowledgeGraph(store=store, layout=layout, loaded=loaded)
+    if backend == "oxigraph":
+        from transferkg.oxigraph_store import OxigraphStore
+
+        ox_store = OxigraphStore(store)
+        ox_store.load_layers(loaded)
+        kg = KnowledgeGraph(store=ox_store, layout=layout, loaded=loaded)
+        if derive_layer:
+            kg.derived = ox_store.rederive()
+        return kg
+    memory = MemoryStore(loaded.data)
+    kg = KnowledgeGraph(store=memory, layout=layout, loaded=loaded)
     if derive_layer:
-        kg.derived = derive(store)
+        kg.derived = derive(memory)
     return kg

@@ -1,0 +1,275 @@
+"""The interactive HTML (self-contained, escaped, drawn by a real headless Chromium) and the figures."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+import transferkg
+from transferkg import views, viz
+from transferkg.kg import KnowledgeGraph
+
+PAYLOAD_LABEL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+PAYLOAD_TITLE = '<img src=x onerror="window.__xss=3">'
+
+
+@pytest.fixture(scope="module")
+def deals(kg: KnowledgeGraph) -> nx.MultiDiGraph:
+    return views.deal_network(kg)
+
+
+@pytest.fixture()
+def hostile(tree: Path) -> nx.MultiDiGraph:
+    """The mini tree with markup in an agreement's label and a source's title."""
+    path = tree / "graph" / "mini.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('label: "Test agreement"', f"label: '{PAYLOAD_LABEL}'")
+    text = text.replace('title: "Test article"', f"title: '{PAYLOAD_TITLE}'")
+    path.write_text(text, encoding="utf-8")
+    graph = views.deal_network(transferkg.load(tree))
+    assert graph.edges["id:state-US", "id:state-XK", "id:agreement-AA-BB-2025"]["label"] == PAYLOAD_LABEL
+    return graph
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(page)
+    return parser.tags
+
+
+def _data(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="tkg-data">(.*?)</script>', page, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+# --------------------------------------------------------------------------- the page, statically
+
+
+def test_page_is_self_contained(deals: nx.MultiDiGraph, tmp_path: Path) -> None:
+    path = viz.write_html(deals, tmp_path / "deals.html")
+    page = path.read_bytes().decode("utf-8")
+    tags = _tags(page)
+    for tag, attrs in tags:
+        if tag in ("script", "link"):
+            for name in ("src", "href"):
+                assert not re.match(r"\s*(https?:)?//", attrs.get(name) or ""), (tag, attrs)
+    assert not [t for t, a in tags if t == "script" and a.get("src")]
+    assert not [t for t, a in tags if t in ("link", "iframe", "img", "object", "embed")]
+    assert '<meta charset="utf-8">' in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "bootstrap" not in page.lower() and "sourceMappingURL" not in page
+    assert "vis-network" in page and "window.network = network" in page
+    assert "US–Kosovo third-country deportation arrangement (2025)" in page
+    data = _data(page)
+    assert len(data["nodes"]) == deals.number_of_nodes() and len(data["edges"]) == deals.number_of_edges()
+    assert data["options"]["edges"]["arrows"]["to"]["enabled"] is True
+    assert data["options"]["physics"]["stabilization"]["enabled"] is True
+    legend = page[page.index("<h2>Legend</h2>"):]
+    assert "host" in legend and "sender" in legend and "blocked-by-court" in legend
+    edge = next(e for e in data["edges"] if e["tkg"]["key"] == "id:agreement-US-XK-2025-06")
+    assert any("cbsnews.com" in url for url, _ in edge["tkg"]["links"])
+    assert edge["tkg"]["f"]["status"] and edge["tkg"]["f"]["early"] == "2025-06-01"
+    widths = {e["tkg"]["key"]: e["width"] for e in data["edges"]}
+    assert widths["id:agreement-US-MX-2025-01"] > widths["id:agreement-US-XK-2025-06"] >= 1
+
+
+def test_data_text_is_escaped_and_links_are_http_only(hostile: nx.MultiDiGraph) -> None:
+    key = ("id:state-US", "id:state-XK", "id:agreement-AA-BB-2025")
+    hostile.edges[key]["source_urls"] = ["javascript:alert(1)", "https://example.org/test-1"]
+    hostile.edges[key]["source_titles"] = ["bad", PAYLOAD_TITLE]
+    page = viz.render_html(hostile, title="<b>title</b>")
+    assert PAYLOAD_LABEL not in page and PAYLOAD_TITLE not in page and "<b>title</b>" not in page
+    assert "<script>window.__xss" not in page and "<img src=x" not in page
+    assert "\\u003cscript\\u003ewindow.__xss=1\\u003c/script\\u003e" in page
+    assert html.escape(PAYLOAD_LABEL) in page  # in the table of edges
+    assert "&lt;b&gt;title&lt;/b&gt;" in page
+    assert "javascript:alert" not in page
+    edge = _data(page)["edges"][0]
+    assert edge["tkg"]["links"] == [["https://example.org/test-1", PAYLOAD_TITLE]]
+
+
+def test_size_guard_merges_and_caps_and_says_so() -> None:
+    graph = nx.MultiDiGraph(name="big")
+    for i in range(40):
+        graph.add_node(f"n{i}", label=f"node {i}", role="host" if i else "sender")
+    for i in range(1, 40):
+        for k in range(i % 5 + 1):
+            graph.add_edge("n0", f"n{i}", key=f"e{i}-{k}", people=k, status="signed")
+    page = viz.render_html(graph, max_nodes=1000, max_edges=60)
+    data = _data(page)
+    assert len(data["edges"]) == 39 < graph.number_of_edges()
+    assert "parallel edges between the same two nodes were merged" in page
+    merged = next(e for e in data["edges"] if e["tkg"]["key"] == "n0→n4")
+    assert dict(merged["tkg"]["info"])["merged edges"] == "5"
+    page = viz.render_html(graph, max_nodes=10, max_edges=60)
+    data = _data(page)
+    assert len(data["nodes"]) == 10 and len(data["edges"]) == 9
+    assert "Showing the 10 most connected of 40 nodes" in page
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_png_and_svg_have_the_expected_size(deals: nx.MultiDiGraph, tmp_path: Path) -> None:
+    from matplotlib.image import imread
+
+    png = viz.plot_network(deals, tmp_path / "deals.png", figsize=(8, 5), dpi=100)
+    assert png.stat().st_size > 10_000
+    assert imread(png).shape[:2] == (500, 800)
+    svg = viz.plot_network(deals, tmp_path / "deals.svg", figsize=(8, 5))
+    head = svg.read_text(encoding="utf-8")[:2000]
+    assert re.search(r'<svg[^>]*width="576pt"[^>]*height="360pt"', head)
+    assert "Kosovo" in svg.read_text(encoding="utf-8") or svg.stat().st_size > 50_000
+    with pytest.raises(transferkg.BadParameter):
+        viz.plot_network(deals, tmp_path / "deals.pdf")
+
+
+def test_timeline_draws_month_precise_dates_as_spans(kg: KnowledgeGraph, tmp_path: Path) -> None:
+    from matplotlib.collections import PolyCollection
+    from matplotlib.image import imread
+
+    rows = viz.timeline_rows(kg, sender="US", since="2025-06", until="2025-06")
+    signed = [r for r in rows if r["row_key"] == "id:agreement-US-XK-2025-06" and r["status"] == "signed"]
+    assert signed and signed[0]["precision"] == "month"
+    assert (signed[0]["earliest"].isoformat(), signed[0]["latest"].isoformat()) == ("2025-06-01", "2025-06-30")
+    announced = [r for r in rows if r["row_key"] == "id:agreement-US-XK-2025-06" and r["status"] == "announced"]
+    assert announced and announced[0]["precision"] == "day"
+    figure = viz.timeline_figure(kg, sender="US", since="2025-06", until="2025-06")
+    spans = [c for c in figure.axes[0].collections if isinstance(c, PolyCollection)]
+    months = sum(1 for r in rows if r["precision"] != "day")
+    assert len(spans) == months > 0
+    width = spans[0].get_paths()[0].get_extents().width
+    assert 27 <= width <= 31 or width >= 365  # a month (or a year) in days
+    png = viz.plot_timeline(kg, tmp_path / "timeline.png", figsize=(9, 6), dpi=80)
+    assert imread(png).shape[:2] == (480, 720)
+    svg = viz.plot_timeline(kg, tmp_path / "timeline.svg", figsize=(9, 6))
+    assert re.search(r'<svg[^>]*width="648pt"[^>]*height="432pt"', svg.read_text(encoding="utf-8")[:2000])
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if found is None:
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def _dump(page: Path, profile: Path) -> str:
+    """The DOM after the page ran, from headless Chromium with the network cut off."""
+    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
+               f"--user-data-dir={profile}", "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+               "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=8000", "--dump-dom",
+               page.resolve().as_uri()]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def _pre(dom: str, element_id: str) -> dict:
+    match = re.search(rf'<pre id="{element_id}"[^>]*>(.*?)</pre>', dom, re.S)
+    assert match, f"no #{element_id} in the page: {dom[-1500:]}"
+    return json.loads(html.unescape(match.group(1)))
+
+
+_AFTER_STABILIZING = """
+<script>
+(function () {
+  function stabilized() {
+    var s = document.getElementById("tkg-status").textContent;
+    return s && JSON.parse(s).stabilized;
+  }
+  function record(id) {
+    var pre = document.createElement("pre");
+    pre.id = id;
+    pre.textContent = JSON.stringify({nodes: window.network.body.nodeIndices.length,
+                                      edges: window.network.body.edgeIndices.length});
+    document.body.appendChild(pre);
+  }
+  function run() {
+    if (!stabilized()) { setTimeout(run, 50); return; }
+    %s
+  }
+  setTimeout(run, 50);
+})();
+</script>
+"""
+
+_FILTER = _AFTER_STABILIZING % """
+    record("initial");
+    var form = document.getElementById("tkg-filters");
+    var select = form.elements.sender;
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].text.indexOf("(id:state-US)") >= 0) { select.value = select.options[i].value; }
+    }
+    form.dispatchEvent(new Event("change"));
+    record("after-sender");
+    select.value = "";
+    form.elements.since.value = "2025-06-01";
+    form.elements.until.value = "2025-06-30";
+    form.elements.undated.checked = false;
+    form.dispatchEvent(new Event("change"));
+    record("after-dates");
+"""
+
+_PROBE = _AFTER_STABILIZING % """
+    window.network.emit("click", {nodes: [], edges: ["e0"]});
+    setTimeout(function () { document.body.setAttribute("data-xss", String(window.__xss)); }, 300);
+"""
+
+
+def _with(page: str, script: str) -> str:
+    return page.replace("</body>", script + "</body>")
+
+
+@pytest.mark.browser
+def test_browser_draws_the_network_offline(kg: KnowledgeGraph, deals: nx.MultiDiGraph, tmp_path: Path) -> None:
+    path = tmp_path / "deals.html"
+    path.write_text(_with(viz.render_html(deals), _FILTER), encoding="utf-8")
+    dom = _dump(path, tmp_path / "profile")
+    status = _pre(dom, "tkg-status")
+    assert status["errors"] == []
+    assert status["stabilized"] is True
+    assert _pre(dom, "initial") == {"nodes": deals.number_of_nodes(), "edges": deals.number_of_edges()}
+    us = views.deal_network(kg, sender="US")
+    assert _pre(dom, "after-sender") == {"nodes": us.number_of_nodes(), "edges": us.number_of_edges()}
+    june = views.deal_network(kg, since="2025-06-01", until="2025-06-30")
+    assert _pre(dom, "after-dates") == {"nodes": june.number_of_nodes(), "edges": june.number_of_edges()}
+
+
+@pytest.mark.browser
+def test_browser_does_not_run_markup_from_the_data(hostile: nx.MultiDiGraph, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.html"
+    path.write_text(_with(viz.render_html(hostile), _PROBE), encoding="utf-8")
+    dom = _dump(path, tmp_path / "profile")
+    status = _pre(dom, "tkg-status")
+    assert status["errors"] == [] and (status["nodes"], status["edges"]) == (2, 1)
+    assert 'data-xss="undefined"' in dom
+    details = dom[dom.index('id="tkg-details"'):]
+    assert html.escape(PAYLOAD_LABEL, quote=False) in details  # shown as text in the clicked edge's details
+    assert html.escape(PAYLOAD_TITLE, quote=False) in details  # the source link's text
+    assert '<a href="https://example.org/test-1"' in details
