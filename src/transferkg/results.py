@@ -65,7 +65,7 @@ def to_dataframe(result: SelectResult, *, raw: bool = False) -> pd.DataFrame:
     import pandas as pd
 
     if raw:
-        return pd.DataFrame(result.rows, columns=result.vars)
+        return pd.DataFrame(result.rows, columns=result.vars, dtype=object)
     return pd.DataFrame([[readable(v) for v in row] for row in result.rows], columns=result.vars,
                         dtype=object)
 
