@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 import transferkg
+from tests.conftest import run_cli
 from transferkg.bulk import COLUMNS, import_csv
 from transferkg.errors import LoadError
 from transferkg.oxigraph_store import GRAPH_IMPORT, OxigraphStore
 from transferkg.queries import QueryLibrary
-from tests.conftest import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -377,17 +377,18 @@ def test_construct_and_update_round_trip(pushed: OxigraphServer) -> None:
 
 
 def test_remote_validate_uses_the_local_shapes(oxigraph: OxigraphServer) -> None:
-    from transferkg.loader import load_layout
-    from transferkg.resources import find_layout
     from transferkg.validate import validate_graph
 
-    loaded = load_layout(find_layout(REPO))
-    data = Graph()
-    data += loaded.ontology
-    data.parse(REPO / "tests" / "shapes" / "cases" / "fail-claim-structure.ttl", format="turtle")
+    # As the shape-case tests do: ontology + code lists + one failing case, no derive step.
+    data, shapes = Graph(), Graph()
+    for path in [REPO / "ontology" / "tct.ttl", *sorted((REPO / "ontology" / "vocab").glob("*.ttl")),
+                 REPO / "tests" / "shapes" / "cases" / "fail-claim-structure.ttl"]:
+        data.parse(path, format="turtle")
+    for path in sorted((REPO / "ontology" / "shapes").glob("*.ttl")):
+        shapes.parse(path, format="turtle")
     push(data, oxigraph.url, graph="urn:transferkg:test:shapes")
     remote = connect(oxigraph.url, root=REPO, graph="urn:transferkg:test:shapes").validate()
-    local = validate_graph(data, loaded.shapes)
+    local = validate_graph(data, shapes)
     assert not remote.conforms
     assert len(remote.violations) == len(local.violations) > 5
     assert len(remote.warnings) == len(local.warnings)
@@ -564,12 +565,16 @@ def _get(url: str, accept: str, timeout: float = 5) -> tuple[int, str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen[str], str, Path]]:
-    """`transferkg serve` as a user starts it, on a free port."""
+def served(tmp_path_factory: pytest.TempPathFactory,
+           kg: KnowledgeGraph) -> Iterator[tuple[subprocess.Popen[str], str, Path]]:
+    """`transferkg serve --build DIR` as a user starts it, on a free port."""
     port = free_port()
     tmp = tmp_path_factory.mktemp("serve-tmp")
+    build = tmp_path_factory.mktemp("serve-build")
+    kg.graph.serialize(build / "transferkg.ttl", format="nt", encoding="utf-8")  # N-Triples is Turtle
     env = _env(TMPDIR=str(tmp))
-    proc = subprocess.Popen([sys.executable, "-m", "transferkg", "--root", str(REPO), "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "transferkg", "--root", str(REPO), "serve", "--port", str(port),
+                             "--build", str(build)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

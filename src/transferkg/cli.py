@@ -373,14 +373,18 @@ def _built_graph(ctx: click.Context, build_dir: str | None, *, validate: bool) -
 
         return parse_turtle(Path(build_dir) / TURTLE_NAME, Graph())
     from transferkg.errors import DataNotConforming
-    from transferkg.kg import load
 
-    kg = load(ctx.obj["root"])
-    if validate:
-        report = kg.validate()
-        if not report.conforms:
-            raise DataNotConforming(report)
-    return kg.graph
+    kg = _open(ctx)  # with the global backend options, as every other command
+    try:
+        if validate:
+            report = kg.validate()
+            if not report.conforms:
+                raise DataNotConforming(report)
+        return kg.graph
+    finally:
+        close = getattr(kg.store, "close", None)
+        if callable(close):
+            close()
 
 
 @main.command()
@@ -454,7 +458,8 @@ def serve(ctx: click.Context, port: int, rw: bool, store_dir: str | None, build_
         location = Path(store_dir) if store_dir else Path(tmp) / "db"
         load_store(location, [source])
         server = OxigraphServer(location, port=port, read_only=not rw)
-        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+        stops = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+        previous = {sig: signal.signal(sig, interrupt) for sig in stops}
         try:
             server.start()
             count = RemoteStore(EndpointSettings(server.url)).triple_count()
