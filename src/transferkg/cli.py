@@ -63,6 +63,19 @@ def _open(ctx: click.Context, endpoint: str | None = None) -> Any:
     return load(ctx.obj["root"], backend=ctx.obj.get("backend"), store=ctx.obj.get("store"))
 
 
+def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    """``--param KEY=VALUE`` options as a dict (values are typed later, by the query)."""
+    from transferkg.errors import BadParameter
+
+    values: dict[str, str] = {}
+    for item in params:
+        if "=" not in item:
+            raise BadParameter(f"--param takes KEY=VALUE, not {item!r}")
+        key, value = item.split("=", 1)
+        values[key.strip()] = value
+    return values
+
+
 _ENDPOINT = click.option("--endpoint", default=None, metavar="URL",
                          help="Query a SPARQL endpoint instead of loading the local graph.")
 
@@ -251,15 +264,9 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out:
 
     Example: transferkg query agreements --param host=XK --format csv
     """
-    from transferkg.errors import BadParameter
     from transferkg.results import format_result
 
-    values: dict[str, str] = {}
-    for item in params:
-        if "=" not in item:
-            raise BadParameter(f"--param takes KEY=VALUE, not {item!r}")
-        key, value = item.split("=", 1)
-        values[key.strip()] = value
+    values = _parse_params(params)
     kg = _open(ctx, endpoint)
     kg.queries.get(name)  # an unknown name fails before anything runs
     _output(format_result(kg.run_result(name, values), fmt), out)
@@ -590,12 +597,7 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
         from transferkg.queries import check_no_service, parse_query_file
         from transferkg.views import graph_from_result
 
-        values: dict[str, str] = {}
-        for item in params:
-            if "=" not in item:
-                raise BadParameter(f"--param takes KEY=VALUE, not {item!r}")
-            key, value = item.split("=", 1)
-            values[key.strip()] = value
+        values = _parse_params(params)
         path = Path(query_name)
         query = parse_query_file(path) if query_name.endswith(".rq") and path.is_file() else kg.queries.get(query_name)
         check_no_service(query.text)

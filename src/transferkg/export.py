@@ -81,6 +81,16 @@ def _clean(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return cleaned
 
 
+def _deliver(text: str, destination: str | os.PathLike[str] | None) -> str | None:
+    """Return ``text``, or write it (UTF-8) to ``destination`` and return None."""
+    if destination is None:
+        return text
+    target = Path(destination)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return None
+
+
 def stringify(graph: nx.Graph) -> nx.Graph:
     """A copy of ``graph`` whose attributes GraphML and GEXF can hold (see the module docstring)."""
     out = graph.__class__()
@@ -143,12 +153,7 @@ def export_graph(graph: nx.Graph, fmt: str, destination: str | os.PathLike[str] 
         text = _csv(graph)
     else:
         raise BadParameter(f"unknown graph format {fmt!r}; one of {', '.join(GRAPH_FORMATS)}")
-    if destination is None:
-        return text
-    target = Path(destination)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return None
+    return _deliver(text, destination)
 
 
 _CLAIM_SOURCES = """
@@ -220,9 +225,4 @@ def export_rdf(kg: Any, fmt: str, destination: str | os.PathLike[str] | None = N
     with warnings.catch_warnings():  # rdflib's TriG/N-Quads writers use its own deprecated Dataset API
         warnings.simplefilter("ignore", DeprecationWarning)
         text = data.serialize(format=rdflib_format, **options)
-    if destination is None:
-        return text
-    target = Path(destination)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return None
+    return _deliver(text, destination)
