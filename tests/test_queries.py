@@ -380,20 +380,8 @@ def test_a_hostile_value_is_refused_not_spliced(kg: KnowledgeGraph, name: str, p
     assert len(kg) == before
 
 
-STRING_PARAMS = [(q.name, p.name) for q in LIBRARY for p in q.params.values() if p.type == "string"]
-
-
-@pytest.mark.parametrize(("name", "param"), STRING_PARAMS)
-def test_a_library_string_parameter_is_bound_as_a_literal(kg: KnowledgeGraph, name: str,
-                                                          param: str) -> None:
-    hostile = '" } UNION { ?s ?p ?o } #'
-    query = LIBRARY.get(name)
-    assert query.bind({param: hostile})[param] == Literal(hostile)
-    assert len(kg.run_result(name, {param: hostile})) == 0
-
-
 def test_a_string_parameter_is_bound_as_a_literal(kg: KnowledgeGraph) -> None:
-    # No library query takes a string today (see the test above), so a query made here
+    # No library query takes a string today, so a query made here
     # shows how a string parameter is handled: bound as one literal, never pasted in.
     text = ("#+ summary: Cases by identifier\n#+ tags: [test]\n#+ params:\n"
             "#+   label: {type: string, required: true, description: the identifier}\n"
