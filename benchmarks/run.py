@@ -526,7 +526,7 @@ def driver(args: argparse.Namespace) -> int:
         for backend in backends:
             print(f"{size} triples: {backend} …", file=sys.stderr, flush=True)
             common = ["--data", str(data), "--derived", str(derived), "--repeat", str(args.repeat),
-                      "--params", params, "--triples", str(triples), "--shacl-max", str(args.shacl_max),
+                      "--params", params, "--triples", str(size), "--shacl-max", str(args.shacl_max),
                       "--skip-checks", ",".join(args.skip_checks)]
             records, note = _run_worker(["--worker", backend, "--mode", "main", *common], args.timeout)
             derive_records, derive_note = _run_worker(["--worker", backend, "--mode", "derive", *common],
@@ -569,7 +569,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="Markdown file (default benchmarks/results/<date>.md)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per backend and size")
     parser.add_argument("--derive-timeout", type=float, default=900, help="seconds for the derive step")
-    parser.add_argument("--shacl-max", type=int, default=100_000, help="run pySHACL up to this many triples")
+    parser.add_argument("--shacl-max", type=int, default=100_000,
+                        help="run pySHACL on sizes up to this many triples (default 100000)")
     parser.add_argument("--skip-checks", default="", help="comma-separated checks not to run")
     # worker mode (internal)
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)

@@ -133,7 +133,7 @@ class KnowledgeGraph:
 
 
 BACKENDS = ("memory", "oxigraph")
-DEFAULT_BACKEND = "memory"
+DEFAULT_BACKEND = "oxigraph"
 """The embedded backend ``load()`` uses unless told otherwise (see README, design notes)."""
 
 
