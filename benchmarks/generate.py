@@ -262,7 +262,7 @@ class Generator:
             self.t(crit, RDFS_LABEL, lit(f"{host} selects by {kind}", lang="en"))
             self.claim(a, "selectionCriterion", sources[0], f"{host} chooses whom it accepts", obj=crit)
             self.claim(crit, "criterionType", sources[0], f"by {kind}", obj=tctv(kind))
-            self.claim(crit, "selectedBy", sources[0], f"{host} chooses", obj=gov_h, speaker=gov_h)
+            self.claim(crit, "selectedBy", sources[0], f"{host} chooses", obj=iri(f"state-{host}"), speaker=gov_h)
             self.claim(crit, "note", sources[0], f"{host} reviews each case",
                        literal=lit(f"{host} reviews each person by {kind}", lang="en"))
         return a, sender, host, sources

@@ -55,6 +55,28 @@ def test_generated_graph_has_the_project_shape(tmp_path: Path) -> None:
     assert not any(failing.values()), failing
 
 
+def test_generated_graph_conforms_to_the_shapes(tmp_path: Path) -> None:
+    """The synthetic data is valid project data, so benchmarks measure a realistic graph, not error paths."""
+    from rdflib import Graph
+
+    from transferkg.derive import derive
+    from transferkg.loader import parse_turtle
+    from transferkg.store import MemoryStore
+    from transferkg.validate import validate_graph
+
+    _module("generate").generate(6000, 5, tmp_path / "g.nt")
+    data = Graph()
+    data.parse(tmp_path / "g.nt", format="nt")
+    derive(MemoryStore(data))
+    for path in [REPO / "ontology" / "tct.ttl", *sorted((REPO / "ontology" / "vocab").glob("*.ttl"))]:
+        parse_turtle(path, data)
+    shapes = Graph()
+    for path in sorted((REPO / "ontology" / "shapes").glob("*.ttl")):
+        parse_turtle(path, shapes)
+    report = validate_graph(data, shapes)
+    assert report.violation_count == 0, report.text(warnings=False, limit=5)
+
+
 def test_generator_never_writes_into_graph(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="graph/"):
         _module("generate").generate(100, 1, REPO / "graph" / "synthetic.nt")

@@ -76,17 +76,12 @@ VIEWS = ("deal_network", "state_agreement_bipartite", "nationality_flows", "prov
 
 
 def _views(kg: Any) -> dict[str, Any]:
-    """The NetworkX views (nodes and edges with their data), where the views module has them."""
-    try:
-        from transferkg import views
-    except ImportError:
-        return {}
+    """The NetworkX views (nodes and edges with their data)."""
+    from transferkg import views
+
     out = {}
     for name in VIEWS:
-        build = getattr(views, name, None)
-        if build is None:
-            continue
-        graph = build(kg)
+        graph = getattr(views, name)(kg)
         out[name] = (sorted((str(n), repr(sorted(d.items()))) for n, d in graph.nodes(data=True)),
                      sorted((str(u), str(v), repr(sorted(d.items()))) for u, v, d in graph.edges(data=True)))
     return out
@@ -685,18 +680,9 @@ def _difference(got: Any, expected: Any) -> str:
     return f"remote {got!r} != embedded {expected!r}"
 
 
-@pytest.mark.parametrize("view", [
-    pytest.param(name, marks=pytest.mark.xfail(
-        reason="views.nationality_flows keeps the first host row of a transfer with two tct:transferTo "
-               "values (transfer-GH-onward-2025-09: GM and NG), so its result depends on row order, "
-               "which differs between engines (and between rdflib runs with different hash seeds)",
-        strict=False)) if name == "nationality_flows" else name
-    for name in VIEWS])
+@pytest.mark.parametrize("view", VIEWS)
 def test_views_parity(view: str, pushed: OxigraphServer, reference: Any) -> None:
-    pytest.importorskip("transferkg.views")
     remote = connect(pushed.url, root=REPO, graph=NAMED)
-    got = _views(remote).get(view)
-    expected = reference.get(timeout=180)["views"].get(view)
-    if expected is None:
-        pytest.skip(f"transferkg.views has no {view}")
+    got = _views(remote)[view]
+    expected = reference.get(timeout=180)["views"][view]
     assert got == expected, _difference(got, expected)

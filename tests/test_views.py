@@ -318,7 +318,6 @@ def test_cli_refuses_bad_options_before_loading(repo: Path) -> None:
 
 
 def test_views_are_the_same_on_the_oxigraph_backend(repo: Path, kg: KnowledgeGraph) -> None:
-    pytest.importorskip("pyoxigraph")
     import transferkg
 
     oxigraph = transferkg.load(repo, backend="oxigraph")
