@@ -141,6 +141,25 @@ def test_cli_import_persists_and_is_queryable(mixed: Path, tmp_path: Path) -> No
     assert "Transfer US → XK, 2025-06-11 (5 people)" in out
 
 
+def test_progress_reports_every_byte_read(tmp_path: Path) -> None:
+    rows = [f"2025-06-{day:02d},US,XK,{day},VE,https://tracker.example.org/flights,p{day}" for day in range(1, 29)]
+    path = write_csv(tmp_path / "many.csv", rows)
+    seen: list[int] = []
+    result = import_csv(path, OxigraphStore(), progress=seen.append)
+    assert result.imported == 28
+    assert len(seen) > 1 and sum(seen) == path.stat().st_size
+
+
+def test_cli_shows_a_progress_bar_unless_asked_not_to(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "one.csv", [GOOD[0]])
+    code, _out, err = run_cli("--root", str(REPO), "import", str(path))
+    assert code == 0, err
+    assert "Importing" in err
+    code, _out, err = run_cli("--root", str(REPO), "import", str(path), "--no-progress")
+    assert code == 0, err
+    assert "Importing" not in err
+
+
 def test_cli_help_has_an_example() -> None:
     code, out, _err = run_cli("import", "--help")
     assert code == 0 and "Example: transferkg import" in out
