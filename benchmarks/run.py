@@ -191,7 +191,8 @@ def _raw_derive(store: Any) -> int:
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
     tct = "https://w3id.org/tct/ontology#"
-    truthy = [ox.Quad(t.subject, t.predicate, t.object) for t in store.query(rules.TRUTHY_QUERY)]
+    truthy = [ox.Quad(s, p, v) for s, p, v in
+              rules.best_values(store.query(rules.CLAIM_VALUES_QUERY), ox.NamedNode("https://w3id.org/tct/vocab/preferred"))]
     store.extend(truthy)
 
     def bounds(value: Any) -> tuple[dt_.date, dt_.date] | None:
