@@ -11,7 +11,8 @@ cached in ``benchmarks/data/``) and measured on:
 
 Steps: load the N-Triples file; derive (the project's rules, on a fresh copy);
 each library query; the deal_network query turned into a NetworkX DiGraph; the
-deal-network view and its HTML page (when :mod:`transferkg.views` is there);
+deal-network view and its HTML page, opened in headless Chromium for the
+default backend (to show that the aggregated page is drawn);
 validation at scale — every SPARQL check of ``queries/checks``, and pySHACL on
 the whole graph up to ``--shacl-max`` triples. Each step is run ``--repeat``
 times — in rounds that visit every backend once, so background load on the
@@ -329,15 +330,45 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def _views(backend: _Backend, repeat: int) -> None:
-    try:
-        from transferkg import views, viz
-    except ImportError:
-        _emit("deal-network view (NetworkX)", None, skipped="transferkg.views not available")
-        return
+    from transferkg import views, viz
+
     times, graph = _timed(lambda: views.deal_network(backend.store), repeat)
     _emit("deal-network view (NetworkX)", times, rows=graph.number_of_edges(), nodes=graph.number_of_nodes())
     times, html = _timed(lambda: viz.render_html(graph), repeat)
     _emit("deal-network view → HTML", times, html_mb=round(len(html.encode("utf-8")) / 1e6, 2))
+    if backend.name == "oxigraph":
+        _opens_in_chromium(html, Path(backend.tmp))
+
+
+def _opens_in_chromium(page: str, tmp: Path) -> None:
+    """Open the page in headless Chromium (network cut off) and report whether vis-network drew it.
+
+    The page's own ``#tkg-status`` (JSON: stabilized, errors) is read from the DOM
+    after a virtual-time budget of 60 s; the step's time is Chromium's wall time.
+    """
+    import html as html_
+    import re
+    import shutil
+
+    browser = shutil.which("chromium")
+    if browser is None:
+        _emit("deal-network HTML opens (chromium)", None, skipped="chromium is not installed")
+        return
+    path = tmp / "deal-network.html"
+    path.write_text(page, encoding="utf-8")
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
+               f"--user-data-dir={tmp / 'chromium'}", "--proxy-server=http://127.0.0.1:9",
+               "--proxy-bypass-list=<-loopback>", "--host-resolver-rules=MAP * ~NOTFOUND",
+               "--virtual-time-budget=60000", "--dump-dom", path.as_uri()]
+    start = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    elapsed = time.perf_counter() - start
+    match = re.search(r'<pre id="tkg-status"[^>]*>(.*?)</pre>', proc.stdout, re.S)
+    status = json.loads(html_.unescape(match.group(1))) if match and match.group(1).strip() else {}
+    opened = proc.returncode == 0 and status.get("stabilized") is True and not status.get("errors")
+    _emit("deal-network HTML opens (chromium)", [elapsed],
+          opened="drawn, stabilized" if opened else f"NOT drawn: exit {proc.returncode}, status {status}")
 
 
 def reference_derive(data: str, out: str) -> None:
@@ -462,6 +493,8 @@ def _cells(results: dict[str, dict[str, dict[str, Any]]], backends: list[str]) -
                 text += f" ({median / raw_time:.2f}×)"
             if "html_mb" in record:
                 text += f", {record['html_mb']} MB"
+            if "opened" in record:
+                text += f", {record['opened']}"
             if step.startswith("SHACL") and "rows" in record:
                 text += f", {record['rows']} violations"
             row.append(text)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +102,8 @@ def test_benchmark_smoke_run_writes_the_table(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     table = out.read_text(encoding="utf-8")
     assert table == proc.stdout.strip() + "\n" or table.strip() == proc.stdout.strip()
+    if shutil.which("chromium"):
+        assert re.search(r"\| deal-network HTML opens \(chromium\) \|.*drawn, stabilized", table), table
     for text in ("machine:", "rdflib 7", "pyoxigraph", "| load |", "| derive |", "query agreements",
                  "deal_network → DiGraph", "checks (all, SPARQL)", "peak memory", "rdflib (memory)",
                  "Oxigraph backend", "raw pyoxigraph"):

@@ -19,6 +19,7 @@ parameter's type is refused with a message that lists the query's parameters.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -227,8 +228,8 @@ def check_no_service(text: str) -> None:
 class QueryLibrary:
     """The ``queries/*.rq`` files of a project tree, by name."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
         self._queries: dict[str, Query] | None = None
 
     def _load(self) -> dict[str, Query]:
