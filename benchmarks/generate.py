@@ -112,6 +112,7 @@ class Generator:
         self.codes = [code for code, _ in self.states]
         self.governments: set[str] = set()
         self.n_sources = 0
+        self.sites: set[str] = set()
         self.courts: set[str] = set()
         self.recognised: set[str] = set()
 
@@ -146,7 +147,8 @@ class Generator:
         self.t(node, f"<{DCT}title>", lit(f"Synthetic {kind} {n} about {tag}"))
         self.t(node, f"<{SDO}url>", f"<https://news{n % 97}.example.org/{tag}/{n}>")
         self.t(node, f"<{DCT}publisher>", iri(site))
-        if n % 97 == n:  # the first time this site appears
+        if site not in self.sites:  # declare each publisher once, the first time it appears
+            self.sites.add(site)
             self.t(iri(site), RDF_TYPE, ORG_ORGANIZATION)
             self.t(iri(site), RDFS_LABEL, lit(f"news{n % 97}.example.org"))
         if self.rng.random() < 0.9:

@@ -66,7 +66,7 @@ def test_generated_graph_conforms_to_the_shapes(tmp_path: Path) -> None:
     from transferkg.store import MemoryStore
     from transferkg.validate import validate_graph
 
-    _module("generate").generate(6000, 5, tmp_path / "g.nt")
+    _module("generate").generate(30000, 5, tmp_path / "g.nt")  # > 97 sources, so every publisher site is in use
     data = Graph()
     data.parse(tmp_path / "g.nt", format="nt")
     derive(MemoryStore(data))
