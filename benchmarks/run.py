@@ -4,7 +4,9 @@ For each size (default 10k triples) a synthetic graph is generated (once,
 cached in ``benchmarks/data/``) and measured on:
 
 - ``memory`` — plain rdflib (:class:`transferkg.store.MemoryStore`);
-- ``oxigraph`` — the embedded Oxigraph backend (:class:`transferkg.oxigraph_store.OxigraphStore`);
+- ``oxigraph`` — the embedded Oxigraph backend (:class:`transferkg.oxigraph_store.OxigraphStore`), in memory;
+- ``oxigraph-disk`` (only when asked for with ``--backends``) — the same, persistent
+  in a folder (``--store PATH``): RocksDB keeps the data out of the process's memory;
 - ``raw`` — raw pyoxigraph running the same query texts, rows left as pyoxigraph terms;
 - ``remote`` (only with ``--remote``) — ``oxigraph serve`` on 127.0.0.1 through
   :mod:`transferkg.remote`.
@@ -57,7 +59,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(HERE))
 
 BACKENDS = ("memory", "oxigraph", "raw")
-LABELS = {"memory": "rdflib (memory)", "oxigraph": "Oxigraph backend", "raw": "raw pyoxigraph",
+LABELS = {"memory": "rdflib (memory)", "oxigraph": "Oxigraph backend", "oxigraph-disk": "Oxigraph backend, on disk",
+          "raw": "raw pyoxigraph",
           "remote": "Oxigraph server"}
 GRAPH_DERIVED = "https://w3id.org/tct/graph/derived"
 
@@ -103,10 +106,16 @@ class _Backend:
             graph = Graph()
             graph.parse(data, format="nt")
             self.store = MemoryStore(graph)
-        elif self.name == "oxigraph":
+        elif self.name in ("oxigraph", "oxigraph-disk"):
+            import shutil
+
             from transferkg.oxigraph_store import OxigraphStore
 
-            self.store = OxigraphStore()
+            if self.name == "oxigraph-disk":
+                if self.store is not None:
+                    self.store.close()
+                shutil.rmtree(Path(self.tmp) / "store", ignore_errors=True)
+            self.store = OxigraphStore(Path(self.tmp) / "store" if self.name == "oxigraph-disk" else None)
             self.store.bulk_load(data, format="nt")
         elif self.name == "raw":
             import pyoxigraph as ox
@@ -127,7 +136,7 @@ class _Backend:
     def add_derived(self, derived: str) -> None:
         if self.name == "memory":
             self.store.graph.parse(derived, format="nt")
-        elif self.name == "oxigraph":
+        elif self.name in ("oxigraph", "oxigraph-disk"):
             self.store.bulk_load(derived, format="nt", graph=GRAPH_DERIVED)
         elif self.name == "raw":
             import pyoxigraph as ox
@@ -154,6 +163,15 @@ class _Backend:
             self.server.stop()
             self.server = None
 
+    def close(self) -> None:
+        """Stop the server, close the store and delete the scratch folder."""
+        import shutil
+
+        self.stop()
+        if self.name in ("oxigraph", "oxigraph-disk") and self.store is not None:
+            self.store.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
     def server_peak_mb(self) -> float | None:
         if self.server is None or self.server.pid is None:
             return None
@@ -179,7 +197,7 @@ class _Backend:
             return _raw_derive(self.store)
         from transferkg.derive import derive
 
-        if self.name == "oxigraph":
+        if self.name in ("oxigraph", "oxigraph-disk"):
             with self.store.writing_to(GRAPH_DERIVED):
                 return derive(self.store).total
         return derive(self.store).total
@@ -317,7 +335,7 @@ def worker(args: argparse.Namespace) -> None:
             total_checks.append(statistics.median(times))
             _emit(f"check {query.name}", times, rows=len(result), server_mb=backend.server_peak_mb())
         _emit("checks (all, SPARQL)", [sum(total_checks)] if total_checks else None)
-        if backend.name in ("memory", "oxigraph"):
+        if backend.name in ("memory", "oxigraph", "oxigraph-disk"):
             if args.triples <= args.shacl_max:
                 from rdflib import Graph
 
@@ -335,7 +353,7 @@ def worker(args: argparse.Namespace) -> None:
                 _emit("SHACL (pySHACL, whole graph)", None, skipped=f"skipped above {args.shacl_max} triples")
         _emit("done", None, server_mb=backend.server_peak_mb())
     finally:
-        backend.stop()
+        backend.close()
 
 
 def _views(backend: _Backend, repeat: int) -> None:
@@ -632,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000", help="comma-separated triple counts (default 10000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per step; the median is reported (default 3)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated: memory,oxigraph,raw")
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated: memory,oxigraph,raw (and oxigraph-disk)")
     parser.add_argument("--remote", action="store_true", help="also measure the Oxigraph server on 127.0.0.1")
     parser.add_argument("--data-dir", default=str(HERE / "data"), help="where synthetic graphs are cached")
     parser.add_argument("--out", default=None, help="Markdown file (default benchmarks/results/<date>.md)")
