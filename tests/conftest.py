@@ -1,4 +1,4 @@
-"""Shared fixtures: the curated graph is loaded once per session."""
+"""Shared fixtures: the curated graph is loaded once per session; the ontology and shapes once per module."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
 import transferkg
 from transferkg.kg import KnowledgeGraph
@@ -25,6 +26,25 @@ def repo() -> Path:
 def kg() -> KnowledgeGraph:
     """The real curated graph, loaded and derived once."""
     return transferkg.load(REPO)
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    """The ontology with its code lists (a fresh copy per module: some tests add to what they are given)."""
+    g = Graph()
+    g.parse(REPO / "ontology" / "tct.ttl", format="turtle")
+    for path in sorted((REPO / "ontology" / "vocab").glob("*.ttl")):
+        g.parse(path, format="turtle")
+    return g
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    """The SHACL shapes, all three files."""
+    g = Graph()
+    for path in sorted((REPO / "ontology" / "shapes").glob("*.ttl")):
+        g.parse(path, format="turtle")
+    return g
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from rdflib import Graph
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO / "benchmarks"
@@ -57,12 +58,9 @@ def test_generated_graph_has_the_project_shape(tmp_path: Path) -> None:
     assert not any(failing.values()), failing
 
 
-def test_generated_graph_conforms_to_the_shapes(tmp_path: Path) -> None:
+def test_generated_graph_conforms_to_the_shapes(tmp_path: Path, ontology: Graph, shapes: Graph) -> None:
     """The synthetic data is valid project data, so benchmarks measure a realistic graph, not error paths."""
-    from rdflib import Graph
-
     from transferkg.derive import derive
-    from transferkg.loader import parse_turtle
     from transferkg.store import MemoryStore
     from transferkg.validate import validate_graph
 
@@ -70,11 +68,7 @@ def test_generated_graph_conforms_to_the_shapes(tmp_path: Path) -> None:
     data = Graph()
     data.parse(tmp_path / "g.nt", format="nt")
     derive(MemoryStore(data))
-    for path in [REPO / "ontology" / "tct.ttl", *sorted((REPO / "ontology" / "vocab").glob("*.ttl"))]:
-        parse_turtle(path, data)
-    shapes = Graph()
-    for path in sorted((REPO / "ontology" / "shapes").glob("*.ttl")):
-        parse_turtle(path, shapes)
+    data += ontology
     report = validate_graph(data, shapes)
     assert report.violation_count == 0, report.text(warnings=False, limit=5)
 

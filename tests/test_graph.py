@@ -59,15 +59,6 @@ def _claim_value(g: Graph, claim: URIRef):  # noqa: ANN202 - an rdflib term
     return None
 
 
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    g = Graph()
-    g.parse(REPO / "ontology" / "tct.ttl", format="turtle")
-    for path in sorted((REPO / "ontology" / "vocab").glob("*.ttl")):
-        g.parse(path, format="turtle")
-    return g
-
-
 # -- headline numbers ------------------------------------------------------------------------
 
 def test_the_graph_covers_many_agreements_and_hosts(kg: KnowledgeGraph) -> None:

@@ -159,23 +159,6 @@ def targeted_node_shapes(shapes: Graph) -> set[Node]:
 # -- fixtures --------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def ontology() -> Graph:
-    g = Graph()
-    g.parse(REPO / "ontology" / "tct.ttl", format="turtle")
-    for path in sorted((REPO / "ontology" / "vocab").glob("*.ttl")):
-        g.parse(path, format="turtle")
-    return g
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    g = Graph()
-    for path in sorted((REPO / "ontology" / "shapes").glob("*.ttl")):
-        g.parse(path, format="turtle")
-    return g
-
-
-@pytest.fixture(scope="module")
 def case_results(ontology: Graph, shapes: Graph) -> dict[str, list[Result]]:
     """Validation results per case file, computed on first use and shared by the tests below."""
 
