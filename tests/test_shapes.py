@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import FOAF, ORG, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
@@ -40,11 +40,10 @@ TARGET_PREDICATES = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH
 
 # Properties of tct: that are not claimed about a subject: the claim layer itself, the
 # derived layer, and the descriptive properties of states, organisations and sources that
-# the compiler writes directly (the same list as queries/checks/truthy_without_claim.rq).
-NOT_CLAIMABLE = {TCT[name] for name in (
-    "claimSubject claimProperty objectValue literalValue quantityValue quote rank rankReason "
-    "speaker asOf variantOf conflictsWith quantityQualifier earliestDate latestDate "
-    "currentStatus isoCode actsFor sourceType attributedTo dateNote").split()}
+# the compiler writes directly. The ontology marks them (tct:claimable false); the compiler,
+# the truthy-backed-by-claim shape and queries/checks/truthy_without_claim.rq all read that mark.
+_ONTOLOGY_ONLY = Graph().parse(Path(__file__).parents[1] / "ontology" / "tct.ttl", format="turtle")
+NOT_CLAIMABLE = set(_ONTOLOGY_ONLY.subjects(TCT.claimable, Literal(False))) - {TCT.claimable}
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ class TCT(DefinedNamespace):
     changesStatusOf: URIRef
     claimProperty: URIRef
     claimSubject: URIRef
+    claimable: URIRef
     conflictsWith: URIRef
     cost: URIRef
     court: URIRef
@@ -76,6 +77,7 @@ class TCT(DefinedNamespace):
     note: URIRef
     objectValue: URIRef
     outcome: URIRef
+    partOf: URIRef
     partOfProgramme: URIRef
     party: URIRef
     payment: URIRef
@@ -106,5 +108,6 @@ class TCT(DefinedNamespace):
     transferTo: URIRef
     transferred: URIRef
     underAgreement: URIRef
+    valueBasis: URIRef
     variantOf: URIRef
     vote: URIRef

@@ -319,13 +319,53 @@ def check(ctx: click.Context, endpoint: str | None) -> None:
     """
     from transferkg.results import format_result
 
-    results = _open(ctx, endpoint).check()
+    kg = _open(ctx, endpoint)
+    results = kg.check()
     failed = {name: r for name, r in results.items() if len(r)}
     for name, result in results.items():
         click.echo(f"{'FAIL' if len(result) else 'ok  '} {name} ({len(result)} rows)")
+    findings = kg.evidence() if kg.loaded is not None else None
+    if findings is None:
+        click.echo("skip evidence (the curated YAML is not at hand over an endpoint)")
+    else:
+        claims = len({(f.path, f.line) for f in findings})
+        click.echo(f"{'FAIL' if findings else 'ok  '} evidence ({claims} claims whose quote does not carry "
+                   "their value)")
     for name, result in failed.items():
         click.echo(f"\n{name}:\n{format_result(result, 'table')}")
-    ctx.exit(EXIT_NONCONFORMING if failed else EXIT_OK)
+    if findings:
+        from transferkg.evidence import format_findings
+
+        click.echo(f"\nevidence:\n{format_findings(findings)}")
+    ctx.exit(EXIT_NONCONFORMING if failed or findings else EXIT_OK)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.pass_context
+@_handle_errors
+def evidence(ctx: click.Context, paths: tuple[str, ...]) -> None:
+    """Check that each claim's quote carries its value (numbers, dates, states); exit 1 if not.
+
+    Without PATHS every file of graph/ is checked; a PATH may lie outside graph/
+    (a review file), its sources and claim keys are looked up in graph/ too.
+
+    Example: transferkg evidence graph/deals/us-kosovo-2025.yaml
+    """
+    from transferkg.evidence import check_file, check_graph_dir, format_findings
+    from transferkg.resources import find_layout
+
+    layout = find_layout(ctx.obj["root"])
+    if paths:
+        findings = [f for p in paths for f in check_file(p, graph_dir=layout.graph_dir)]
+    else:
+        findings = check_graph_dir(layout.graph_dir)
+    if findings:
+        click.echo(format_findings(findings))
+    claims = len({(f.path, f.line) for f in findings})
+    click.echo(f"{claims} claim(s) whose quote does not carry their value" if findings else
+               "ok: every value can be read off its quote", err=bool(findings))
+    ctx.exit(EXIT_NONCONFORMING if findings else EXIT_OK)
 
 
 @main.command()

@@ -25,9 +25,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from transferkg.errors import LoadError
+from transferkg.evidence import Basis, ClaimRecord
 from transferkg.namespaces import ID, TCT, TCTV, bind_prefixes
 
-__all__ = ["CompiledGraph", "compile_graph", "parse_partial_date", "yaml_files"]
+__all__ = ["CompiledGraph", "compile_graph", "parse_partial_date", "read_records", "yaml_files"]
 
 KOSOVO = "XK"
 SOURCE_KINDS = {
@@ -47,7 +48,7 @@ ENTITY_TYPES = {
 VALUE_KEYS = ("state", "ref", "code", "date", "text", "quantity")
 CLAIM_KEYS = set(VALUE_KEYS) | {
     "p", "src", "quote", "speaker", "rank", "reason", "asOf", "key", "variantOf",
-    "conflictsWith", "row", "qualifier", "unit",
+    "conflictsWith", "row", "qualifier", "unit", "basis",
 }
 SOURCE_KEYS = {"kind", "title", "url", "published", "dateNote", "identifier", "publisher",
                "attributedTo"}
@@ -97,6 +98,10 @@ class CompiledGraph:
     rows: dict[int, list[str]] = field(default_factory=dict)
     """Research-table row number → ``file:line`` of each claim citing it."""
     claims: int = 0
+    records: list[ClaimRecord] = field(default_factory=list)
+    """Every claim as written, with file and line, for the evidence check."""
+    published: dict[str, str] = field(default_factory=dict)
+    """Source id → publication date as written, for the evidence check."""
 
 
 class _Errors:
@@ -198,20 +203,21 @@ class _Compiler:
         self.states: set[str] = set()
         self.claim_ids: dict[str, _Where] = {}
         self.rows: dict[int, list[str]] = {}
+        self.records: list[ClaimRecord] = []
+        self.published: dict[str, str] = {}
         self.codes = {str(c)[len(str(TCTV)):] for c in ontology.subjects(RDF.type, SKOS.Concept)
                       if str(c).startswith(str(TCTV))}
         self.props: dict[str, str] = {}
+        not_claimable = set(ontology.subjects(TCT.claimable, Literal(False)))
         for prop_type, kind in ((OWL.ObjectProperty, "object"), (OWL.DatatypeProperty, "literal")):
             for p in ontology.subjects(RDF.type, prop_type):
-                if str(p).startswith(str(TCT)):
+                if str(p).startswith(str(TCT)) and p not in not_claimable:
                     local = str(p)[len(str(TCT)):]
                     if (p, RDFS.range, SDO.QuantitativeValue) in ontology:
                         kind_ = "quantity"
                     else:
                         kind_ = kind
                     self.props[local] = kind_
-        for derived in ("currentStatus", "earliestDate", "latestDate"):
-            self.props.pop(derived, None)
 
     # -- helpers -----------------------------------------------------------
     def _display(self, path: Path) -> str:
@@ -384,6 +390,7 @@ class _Compiler:
                     self.g.add((site_node, RDFS.label, Literal(site[1])))
         if "published" in fields:
             text, w = fields["published"]
+            self.published[ident] = text.strip()
             try:
                 self.g.add((node, DCTERMS.issued, parse_partial_date(text)))
             except ValueError as exc:
@@ -462,6 +469,10 @@ class _Compiler:
         if not pname:
             self.errors.add(where, "a claim needs a property 'p'")
             return
+        basis = self._basis(fields["basis"]) if "basis" in fields else None
+        if "src" in fields:
+            quote_ = _scalar(fields["quote"][0]) if "quote" in fields else ""
+            self._record(subject, pname, vkey, fields, _scalar(fields["src"][0]) or "", quote_ or "", basis, where)
         if pname not in self.props:
             self.errors.add(fields["p"][1], f"unknown or derived property {pname!r} (see ontology/tct.ttl)")
             return
@@ -555,6 +566,8 @@ class _Compiler:
             self.errors.add(fields["rank"][1], f"rank must be one of {', '.join(sorted(RANKS))}")
             rank = "normal"
         g.add((claim, TCT.rank, TCTV[rank]))
+        if basis is not None:
+            g.add((claim, TCT.valueBasis, Literal(basis.text(self.published.get(src)))))
         if "reason" in fields:
             g.add((claim, TCT.rankReason, Literal(_scalar(fields["reason"][0]) or "", lang="en")))
         elif rank == "deprecated":
@@ -589,6 +602,51 @@ class _Compiler:
                     self.errors.add(w, f"row must be a row number, not {n!r}")
                 else:
                     self.rows.setdefault(int(n), []).append(f"{where.path}:{where.line}")
+
+    def _basis(self, field_: tuple[yaml.Node, _Where]) -> Basis | None:
+        node, where = field_
+        if not isinstance(node, yaml.MappingNode):
+            self.errors.add(where, "basis must be a mapping: {rule: sum, of: [...]} or {rule: relative-date, word: ...}")
+            return None
+        items = {k: v for k, v, _ in _items(node)}
+        unknown = set(items) - {"rule", "of", "word"}
+        rule = _scalar(items["rule"]) if "rule" in items else None
+        if unknown or rule not in Basis.RULES:
+            self.errors.add(where, f"basis takes rule ({', '.join(Basis.RULES)}), of and word"
+                            + (f", not {', '.join(sorted(unknown))}" if unknown else ""))
+            return None
+        operands: tuple[str, ...] = ()
+        if "of" in items:
+            of = items["of"]
+            operands = tuple(_scalar(n) or "" for n in of.value) if isinstance(of, yaml.SequenceNode) else (
+                _scalar(of) or "",)
+        word = _scalar(items["word"]) if "word" in items else None
+        if rule == "relative-date" and not word:
+            self.errors.add(where, "a relative-date basis needs the quote's word, e.g. word: Tuesday")
+            return None
+        if rule != "relative-date" and len(operands) < 2:
+            self.errors.add(where, f"a {rule} basis needs two or more operands in 'of'")
+            return None
+        return Basis(rule=rule, operands=operands, word=word)
+
+    def _record(self, subject: URIRef, pname: str, vkey: str, fields: dict[str, tuple[yaml.Node, _Where]],
+                src: str, quote: str, basis: Basis | None, where: _Where) -> None:
+        """Keep the claim as written, for the evidence check."""
+        vnode = fields[vkey][0]
+        value: str | dict[str, str]
+        if isinstance(vnode, yaml.MappingNode):
+            value = {str(k.value): str(v.value) for k, v in vnode.value if isinstance(v, yaml.ScalarNode)}
+        else:
+            value = _scalar(vnode) or ""
+
+        def text(key: str, default: str | None = None) -> str | None:
+            return (_scalar(fields[key][0]) or default) if key in fields else default
+
+        self.records.append(ClaimRecord(
+            path=where.path, line=where.line, subject=str(subject).removeprefix(str(ID)), prop=pname,
+            kind=vkey, value=value, quote=quote, src=src, qualifier=text("qualifier", "exact") or "exact",
+            unit=text("unit", "person") or "person", as_of=text("asOf"), basis=basis, key=text("key"),
+            rank=text("rank", "normal") or "normal"))
 
     def _quantity(self, claim: URIRef, cid: str, qty: dict[str, str], qualifier: str | None,
                   unit: str | None, where: _Where) -> None:
@@ -639,7 +697,24 @@ def compile_graph(graph_dir: Path, ontology: Graph, *, display_root: Path | None
     # variantOf / conflictsWith were recorded against keys; resolve them now.
     for _where, claim, key, rel in compiler.links:
         compiler.g.add((claim, TCT[rel], compiler.keys[str(key)][1]))
-    return CompiledGraph(graph=compiler.g, files=files, rows=compiler.rows, claims=len(compiler.claim_ids))
+    return CompiledGraph(graph=compiler.g, files=files, rows=compiler.rows, claims=len(compiler.claim_ids),
+                         records=compiler.records, published=compiler.published)
+
+
+def read_records(files: list[Path], *, display_root: Path) -> tuple[list[ClaimRecord], dict[str, str]]:
+    """The claims of ``files`` as written, and the sources' publication dates, without compiling.
+
+    Lenient on purpose: a claim is recorded as soon as it has a property, one value,
+    a source and a quote, so a curator can check the evidence of a file that does
+    not compile yet (a review file of candidate claims, say).
+
+    Raises:
+        LoadError: a file is not valid YAML.
+    """
+    compiler = _Compiler(display_root, Graph(), display_root)
+    docs = compiler.declare(files)
+    compiler.emit(docs)
+    return compiler.records, compiler.published
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from transferkg.validate import Report, validate_graph
 if TYPE_CHECKING:
     import pandas as pd
 
+    from transferkg.evidence import Finding
     from transferkg.queries import QueryLibrary
     from transferkg.stats import Stats
 
@@ -96,6 +97,19 @@ class KnowledgeGraph:
         from transferkg.queries import QueryLibrary
 
         return {q.name: self.store.select(q.text) for q in QueryLibrary(self.layout.checks_dir)}
+
+    def evidence(self) -> list[Finding]:
+        """Claims whose quote does not carry their value (see :mod:`transferkg.evidence`).
+
+        Raises:
+            TransferKGError: the graph was not loaded from curated files (a remote endpoint).
+        """
+        from transferkg.errors import TransferKGError
+        from transferkg.evidence import check_records
+
+        if self.loaded is None:
+            raise TransferKGError("the evidence check needs the curated YAML files, not an endpoint")
+        return check_records(self.loaded.records, self.loaded.published)
 
     def validate(self) -> Report:
         """Validate against the project shapes (violations make ``conforms`` False).

@@ -13,6 +13,7 @@ from rdflib import Graph
 
 from transferkg.compile import compile_graph, yaml_files
 from transferkg.errors import LoadError
+from transferkg.evidence import ClaimRecord
 from transferkg.namespaces import bind_prefixes
 from transferkg.resources import Layout
 
@@ -72,6 +73,10 @@ class Loaded:
     """The curated data alone (compiled YAML and ``graph/*.ttl``)."""
     files: list[Path] = field(default_factory=list)
     rows: dict[int, list[str]] = field(default_factory=dict)
+    records: list[ClaimRecord] = field(default_factory=list)
+    """Every curated claim as written (file and line), for the evidence check."""
+    published: dict[str, str] = field(default_factory=dict)
+    """Source id → publication date as written."""
 
 
 def load_layout(layout: Layout) -> Loaded:
@@ -107,4 +112,4 @@ def load_layout(layout: Layout) -> Loaded:
     data += curated
     files = [layout.ontology, *vocab, *shape_files, *compiled.files, *ttl]
     return Loaded(data=data, shapes=shapes, ontology=ontology, curated=curated, files=files,
-                  rows=compiled.rows)
+                  rows=compiled.rows, records=compiled.records, published=compiled.published)
