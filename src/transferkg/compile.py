@@ -28,7 +28,7 @@ from transferkg.errors import LoadError
 from transferkg.evidence import Basis, ClaimRecord
 from transferkg.namespaces import ID, TCT, TCTV, bind_prefixes
 
-__all__ = ["CompiledGraph", "compile_graph", "parse_partial_date", "read_records", "yaml_files"]
+__all__ = ["CompiledGraph", "compile_graph", "parse_partial_date", "read_records", "readable_files", "yaml_files"]
 
 KOSOVO = "XK"
 SOURCE_KINDS = {
@@ -715,6 +715,25 @@ def read_records(files: list[Path], *, display_root: Path) -> tuple[list[ClaimRe
     docs = compiler.declare(files)
     compiler.emit(docs)
     return compiler.records, compiler.published
+
+
+def readable_files(files: list[Path], *, keep: Path, display_root: Path) -> list[Path]:
+    """``files`` without those that are not valid YAML, except ``keep`` (whose errors must show).
+
+    For checking one file while other curators are editing theirs: a half-written
+    file elsewhere only loses its sources and keys as context.
+    """
+    out = []
+    for path in files:
+        if path == keep:
+            out.append(path)
+            continue
+        try:
+            _compose(path, path.as_posix())
+        except LoadError:
+            continue
+        out.append(path)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -653,7 +653,7 @@ def check_file(path: str | Path, *, graph_dir: str | Path | None = None) -> list
     Raises:
         LoadError: the file (or a file of ``graph_dir``) is not valid YAML.
     """
-    from transferkg.compile import read_records
+    from transferkg.compile import read_records, readable_files
     from transferkg.resources import find_layout
 
     target = Path(path).resolve()
@@ -661,6 +661,7 @@ def check_file(path: str | Path, *, graph_dir: str | Path | None = None) -> list
     files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
     if target not in files:
         files.append(target)
+    files = readable_files(files, keep=target, display_root=folder.parent)
     records, published = read_records(files, display_root=folder.parent)
     shown = next((r.path for r in records if Path(folder.parent, r.path).resolve() == target), None)
     if shown is None:
