@@ -22,7 +22,7 @@ _ids = itertools.count()
 
 
 def claim(g: Graph, subject: URIRef, prop: URIRef, value: URIRef | Literal, *,
-          rank: str = "normal") -> URIRef:
+          rank: str = "normal", as_of: Literal | None = None) -> URIRef:
     """Add one claim node the way the compiler writes it; return its id."""
     c = ID[f"claim-test-{next(_ids)}"]
     g.add((c, RDF.type, TCT.Claim))
@@ -34,15 +34,22 @@ def claim(g: Graph, subject: URIRef, prop: URIRef, value: URIRef | Literal, *,
     g.add((c, TCT.rank, TCTV[rank]))
     if rank == "deprecated":
         g.add((c, TCT.rankReason, Literal("test reason", lang="en")))
+    if as_of is not None:
+        g.add((c, TCT.asOf, as_of))
     return c
 
 
+STAGES = {"proposed": 0, "announced": 1, "signed": 2, "ratified": 3, "in-force": 4, "implemented": 5,
+          "suspended": 6, "blocked-by-court": 6, "resumed": 7, "terminated": 8}
+
+
 def status_change(g: Graph, name: str, status: str, date: Literal | None, *,
-                  agreement: URIRef = AGREEMENT) -> URIRef:
+                  agreement: URIRef = AGREEMENT, as_of: Literal | None = None) -> URIRef:
     sc = ID[name]
     g.add((sc, RDF.type, TCT.StatusChange))
+    g.add((TCTV[status], TCT.lifecycleStage, Literal(STAGES[status])))  # as the code list says
     claim(g, sc, TCT.changesStatusOf, agreement)
-    claim(g, sc, TCT.status, TCTV[status])
+    claim(g, sc, TCT.status, TCTV[status], as_of=as_of)
     if date is not None:
         claim(g, sc, TCT.date, date)
     return sc
@@ -228,3 +235,84 @@ def test_no_status_changes_no_current_status() -> None:
     claim(g, AGREEMENT, TCT.sendingState, ID["state-AA"])
     store = derived(g)
     assert (None, TCT.currentStatus, None) not in store.graph
+
+
+# -- rules of the evidence issue: intersected dates, series, sequence ------------------------
+
+def test_compatible_dates_at_two_precisions_give_the_precise_day() -> None:
+    g = Graph()
+    sc = status_change(g, "statuschange-1", "signed", ym("2012-08"))
+    claim(g, sc, TCT.date, day("2012-08-29"))
+    store = derived(g)
+    assert store.graph.value(sc, TCT.earliestDate) == day("2012-08-29")
+    assert store.graph.value(sc, TCT.latestDate) == day("2012-08-29")
+
+
+def test_a_growing_count_is_a_series_and_the_latest_report_gives_the_plain_value() -> None:
+    g = Graph()
+    for n, when in ((14, "2025-09"), (28, "2025-10-07"), (42, "2025-11")):
+        claim(g, AGREEMENT, TCT.note, Literal(f"{n} people so far", lang="en"), as_of=ym(when[:7]))
+    store = derived(g)
+    assert {str(v) for v in store.graph.objects(AGREEMENT, TCT.note)} == {"42 people so far"}
+
+
+def test_values_without_asof_are_not_a_series() -> None:
+    g = Graph()
+    claim(g, AGREEMENT, TCT.note, Literal("a", lang="en"), as_of=ym("2025-09"))
+    claim(g, AGREEMENT, TCT.note, Literal("b", lang="en"))
+    store = derived(g)
+    assert {str(v) for v in store.graph.objects(AGREEMENT, TCT.note)} == {"a", "b"}
+
+
+def sequence(store: MemoryStore) -> list[tuple[str, str]]:
+    g = store.graph
+    changes = sorted((int(g.value(c, TCT.statusSequence)), c) for c in g.subjects(TCT.statusSequence, None))
+    return [(str(g.value(c, TCT.status)).rsplit("/", 1)[-1], str(g.value(c, TCT.orderBasis))) for _n, c in changes]
+
+
+def test_overlapping_dates_are_ordered_by_the_lifecycle_and_say_so() -> None:
+    g = Graph()
+    status_change(g, "statuschange-b", "signed", ym("2025-08"))
+    status_change(g, "statuschange-a", "announced", day("2025-08-21"))
+    store = derived(g)
+    assert sequence(store) == [("announced", "first"), ("signed", "lifecycle")]
+    assert set(store.graph.objects(AGREEMENT, TCT.currentStatus)) == {TCTV.signed}
+
+
+def test_dates_beat_the_lifecycle_when_they_decide() -> None:
+    g = Graph()
+    status_change(g, "statuschange-1", "blocked-by-court", day("2020-07-22"))
+    status_change(g, "statuschange-2", "in-force", ym("2023-06"))
+    status_change(g, "statuschange-0", "signed", year("2002"))
+    store = derived(g)
+    assert sequence(store) == [("signed", "first"), ("blocked-by-court", "dates"), ("in-force", "dates")]
+    assert set(store.graph.objects(AGREEMENT, TCT.currentStatus)) == {TCTV["in-force"]}
+
+
+def test_same_stage_and_overlapping_dates_is_undecided() -> None:
+    g = Graph()
+    status_change(g, "statuschange-1", "suspended", ym("2025-08"))
+    status_change(g, "statuschange-2", "blocked-by-court", day("2025-08-21"))
+    store = derived(g)
+    assert [basis for _s, basis in sequence(store)] == ["first", "undecided"]
+    assert len(set(store.graph.objects(AGREEMENT, TCT.currentStatus))) == 1
+
+
+def test_a_status_reported_as_of_a_day_is_known_by_that_day_and_can_be_current() -> None:
+    g = Graph()
+    status_change(g, "statuschange-1", "signed", ym("2025-06"))
+    implemented = status_change(g, "statuschange-2", "implemented", None, as_of=day("2025-12-12"))
+    store = derived(g)
+    assert store.graph.value(implemented, TCT.knownBy) == day("2025-12-12")
+    assert store.graph.value(implemented, TCT.earliestDate) is None
+    assert set(store.graph.objects(AGREEMENT, TCT.currentStatus)) == {TCTV.implemented}
+    assert set(store.graph.objects(AGREEMENT, TCT.currentStatusChange)) == {implemented}
+
+
+def test_an_agreement_with_only_undated_changes_gets_the_furthest_one() -> None:
+    g = Graph()
+    status_change(g, "statuschange-1", "proposed", None)
+    refused = status_change(g, "statuschange-2", "terminated", None)
+    store = derived(g)
+    assert set(store.graph.objects(AGREEMENT, TCT.currentStatusChange)) == {refused}
+    assert str(store.graph.value(refused, TCT.orderBasis)) == "undated"

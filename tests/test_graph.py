@@ -279,23 +279,31 @@ def test_uk_rwanda_partnership_is_currently_terminated(kg: KnowledgeGraph) -> No
     assert list(row["since"]) == [dt.date(2024, 7, 6)]
 
 
-def test_current_status_comes_from_a_dated_status_change(kg: KnowledgeGraph) -> None:
+def test_every_agreement_with_a_status_history_has_one_current_status(kg: KnowledgeGraph) -> None:
+    """The current status is the status of the last change in sequence: a dated or reported one
+    when the agreement has any, else (only undated changes) the one furthest in the lifecycle."""
     g = kg.graph
-    dated: dict[URIRef, set[URIRef]] = defaultdict(set)
+    placed: dict[URIRef, set[URIRef]] = defaultdict(set)
+    every: dict[URIRef, set[URIRef]] = defaultdict(set)
     for change, agreement in g.subject_objects(TCT.changesStatusOf):
-        if g.value(change, TCT.latestDate) is not None:
-            dated[agreement] |= set(g.objects(change, TCT.status))
+        every[agreement].add(change)
+        if g.value(change, TCT.latestDate) is not None or g.value(change, TCT.knownBy) is not None:
+            placed[agreement].add(change)
     problems = []
-    agreements = set(g.subjects(RDF.type, TCT.TransferAgreement)) | set(
-        g.subjects(RDF.type, TCT.Agreement))
-    for agreement in agreements:
-        current = set(g.objects(agreement, TCT.currentStatus))
-        if agreement in dated and dated[agreement]:
-            if len(current) != 1 or not current <= dated[agreement]:
-                problems.append(f"{agreement}: {current} not one of {dated[agreement]}")
-        elif current:
-            problems.append(f"{agreement}: current status {current} without a dated status change")
-    assert len(dated) >= 20
+    for agreement, changes in every.items():
+        current = set(g.objects(agreement, TCT.currentStatusChange))
+        allowed = placed[agreement] or changes
+        if len(current) != 1 or not current <= allowed:
+            problems.append(f"{agreement}: current change {current} not one of {allowed}")
+            continue
+        (change,) = current
+        if set(g.objects(agreement, TCT.currentStatus)) - set(g.objects(change, TCT.status)):
+            problems.append(f"{agreement}: current status is not its current change's status")
+        if placed[agreement]:
+            last = max(int(g.value(c, TCT.statusSequence)) for c in placed[agreement])  # type: ignore[arg-type]
+            if int(g.value(change, TCT.statusSequence)) != last:  # type: ignore[arg-type]
+                problems.append(f"{agreement}: the current change is not the last in sequence")
+    assert len(placed) >= 20
     assert problems == []
 
 

@@ -54,6 +54,7 @@ class TCT(DefinedNamespace):
     court: URIRef
     criterionType: URIRef
     currentStatus: URIRef
+    currentStatusChange: URIRef
     date: URIRef
     dateNote: URIRef
     detentionFacility: URIRef
@@ -67,8 +68,10 @@ class TCT(DefinedNamespace):
     independentFrom: URIRef
     instrumentType: URIRef
     isoCode: URIRef
+    knownBy: URIRef
     latestDate: URIRef
     legalBasis: URIRef
+    lifecycleStage: URIRef
     literalValue: URIRef
     maximumStay: URIRef
     memberOf: URIRef
@@ -76,6 +79,8 @@ class TCT(DefinedNamespace):
     nationalityStatus: URIRef
     note: URIRef
     objectValue: URIRef
+    operative: URIRef
+    orderBasis: URIRef
     outcome: URIRef
     partOf: URIRef
     partOfProgramme: URIRef
@@ -104,6 +109,7 @@ class TCT(DefinedNamespace):
     sourceType: URIRef
     speaker: URIRef
     status: URIRef
+    statusSequence: URIRef
     transferFrom: URIRef
     transferTo: URIRef
     transferred: URIRef

@@ -10,12 +10,13 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, URIRef
 
-from transferkg.errors import BuildError, DataNotConforming
+from transferkg.errors import BuildError, ChecksFailed, DataNotConforming
+from transferkg.evidence import Finding, format_findings
 from transferkg.kg import KnowledgeGraph, load
 from transferkg.namespaces import bind_prefixes
 from transferkg.validate import Report
@@ -30,6 +31,7 @@ TURTLE_NAME = "transferkg.ttl"
 NQUADS_NAME = "transferkg.nq"
 SUMMARY_NAME = "summary.json"
 REPORT_NAME = "validation.txt"
+EVIDENCE_NAME = "evidence.txt"
 
 
 @dataclass
@@ -40,10 +42,16 @@ class BuildResult:
     summary: dict[str, int]
     report: Report
     kg: KnowledgeGraph
+    evidence: list[Finding] = field(default_factory=list)
+    """Claims whose quote does not carry their value: warnings, listed in evidence.txt."""
 
     def text(self) -> str:
         lines = [f"Built {self.out}"]
         lines += [f"  {k:<18} {v:>7}" for k, v in self.summary.items()]
+        if self.evidence:
+            claims = len({(f.path, f.line) for f in self.evidence})
+            lines.append(f"warning: {claims} claim(s) whose quote does not carry their value "
+                         f"(see {self.out / EVIDENCE_NAME} or run transferkg evidence)")
         return "\n".join(lines)
 
 
@@ -79,9 +87,17 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
     report = kg.validate()
     if not report.conforms:
         raise DataNotConforming(report)
+    names = kg.privacy() if kg.loaded is not None else []
+    if names:
+        shown = "\n".join(f"  {f.describe()}" for f in names[:20])
+        more = f"\n  … and {len(names) - 20} more" if len(names) > 20 else ""
+        raise ChecksFailed(f"{len(names)} name-like phrase(s) not accounted for in graph/names.yaml (no "
+                           f"personal data about migrants may be published):\n{shown}{more}")
+    evidence = kg.evidence() if kg.loaded is not None else []
     summary = kg.stats().summary()
     summary["warnings"] = len(report.warnings)
     summary["violations"] = 0
+    summary["evidence_findings"] = len(evidence)
     out_dir = Path(out).resolve()
     parent = out_dir.parent
     try:
@@ -97,6 +113,8 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
         _partition(kg).serialize(tmp / NQUADS_NAME, format="nquads", encoding="utf-8")
         (tmp / SUMMARY_NAME).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         (tmp / REPORT_NAME).write_text(report.text() + "\n", encoding="utf-8")
+        (tmp / EVIDENCE_NAME).write_text((format_findings(evidence) or "every value can be read off its quote")
+                                         + "\n", encoding="utf-8")
         _swap(tmp, out_dir)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -104,7 +122,7 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out=out_dir, summary=summary, report=report, kg=kg)
+    return BuildResult(out=out_dir, summary=summary, report=report, kg=kg, evidence=evidence)
 
 
 def _swap(new: Path, target: Path) -> None:

@@ -321,23 +321,31 @@ def check(ctx: click.Context, endpoint: str | None) -> None:
 
     kg = _open(ctx, endpoint)
     results = kg.check()
-    failed = {name: r for name, r in results.items() if len(r)}
+    severity = {q.name: q.severity for q in kg.checks}
+    failed = {name: r for name, r in results.items() if len(r) and severity[name] == "error"}
+    warned = {name: r for name, r in results.items() if len(r) and severity[name] != "error"}
     for name, result in results.items():
-        click.echo(f"{'FAIL' if len(result) else 'ok  '} {name} ({len(result)} rows)")
+        mark = "ok  " if not len(result) else ("FAIL" if name in failed else "warn")
+        click.echo(f"{mark} {name} ({len(result)} rows)")
     findings = kg.evidence() if kg.loaded is not None else None
-    if findings is None:
-        click.echo("skip evidence (the curated YAML is not at hand over an endpoint)")
+    names = kg.privacy() if kg.loaded is not None else None
+    if findings is None or names is None:
+        click.echo("skip evidence and privacy (the curated files are not at hand over an endpoint)")
     else:
         claims = len({(f.path, f.line) for f in findings})
         click.echo(f"{'FAIL' if findings else 'ok  '} evidence ({claims} claims whose quote does not carry "
                    "their value)")
-    for name, result in failed.items():
-        click.echo(f"\n{name}:\n{format_result(result, 'table')}")
+        click.echo(f"{'FAIL' if names else 'ok  '} privacy ({len(names)} name-like phrases not accounted for "
+                   "in graph/names.yaml)")
+    for name, result in {**failed, **warned}.items():
+        click.echo(f"\n{name}{' (warning)' if name in warned else ''}:\n{format_result(result, 'table')}")
     if findings:
         from transferkg.evidence import format_findings
 
         click.echo(f"\nevidence:\n{format_findings(findings)}")
-    ctx.exit(EXIT_NONCONFORMING if failed or findings else EXIT_OK)
+    if names:
+        click.echo("\nprivacy:\n" + "\n".join(f.describe() for f in names))
+    ctx.exit(EXIT_NONCONFORMING if failed or findings or names else EXIT_OK)
 
 
 @main.command()

@@ -26,6 +26,7 @@ from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from transferkg.errors import LoadError
 from transferkg.evidence import Basis, ClaimRecord
+from transferkg.privacy import NameList
 from transferkg.namespaces import ID, TCT, TCTV, bind_prefixes
 
 __all__ = ["CompiledGraph", "compile_graph", "parse_partial_date", "read_records", "readable_files", "yaml_files"]
@@ -53,7 +54,7 @@ CLAIM_KEYS = set(VALUE_KEYS) | {
 SOURCE_KEYS = {"kind", "title", "url", "published", "dateNote", "identifier", "publisher",
                "attributedTo"}
 ENTITY_KEYS = {"type", "label", "actsFor", "claims"}
-TOP_KEYS = {"sources", "entities", "claims-on"}
+TOP_KEYS = {"sources", "entities", "claims-on", "public-figures", "not-people"}
 QUALIFIERS = {"exact", "up-to", "at-least", "more-than", "approximately"}
 UNITS = {"person", "USD", "EUR", "GBP", "DKK", "AUD", "CAD", "ILS"}
 RANKS = {"preferred", "normal", "deprecated"}
@@ -102,6 +103,8 @@ class CompiledGraph:
     """Every claim as written, with file and line, for the evidence check."""
     published: dict[str, str] = field(default_factory=dict)
     """Source id → publication date as written, for the evidence check."""
+    names: NameList = field(default_factory=lambda: NameList(public_figures={}))
+    """The curators' account of name-like phrases (``public-figures``, ``not-people``), for the privacy check."""
 
 
 class _Errors:
@@ -205,6 +208,8 @@ class _Compiler:
         self.rows: dict[int, list[str]] = {}
         self.records: list[ClaimRecord] = []
         self.published: dict[str, str] = {}
+        self.public_figures: dict[str, str] = {}
+        self.not_people: list[str] = []
         self.codes = {str(c)[len(str(TCTV)):] for c in ontology.subjects(RDF.type, SKOS.Concept)
                       if str(c).startswith(str(TCTV))}
         self.props: dict[str, str] = {}
@@ -268,7 +273,7 @@ class _Compiler:
                 if key not in TOP_KEYS:
                     self.errors.add(w, f"unknown top-level key {key!r} (allowed: {', '.join(sorted(TOP_KEYS))})")
                     continue
-                if key == "claims-on":
+                if key in ("claims-on", "public-figures", "not-people"):
                     continue
                 body = self._mapping(value, w, key)
                 if body is None:
@@ -333,6 +338,14 @@ class _Compiler:
                 elif key == "entities" and isinstance(value, yaml.MappingNode):
                     for ident, decl, dline in _items(value):
                         self._entity(ident, decl, _Where(display, dline))
+                elif key == "public-figures":
+                    self._public_figures(value, w)
+                elif key == "not-people":
+                    if not isinstance(value, yaml.SequenceNode) or not all(
+                            isinstance(n, yaml.ScalarNode) and str(n.value).strip() for n in value.value):
+                        self.errors.add(w, "not-people must be a list of phrases")
+                    else:
+                        self.not_people.extend(str(n.value).strip() for n in value.value)
                 elif key == "claims-on":
                     body = self._mapping(value, w, "claims-on")
                     if body is None:
@@ -349,6 +362,20 @@ class _Compiler:
             self.g.add((node, TCT.isoCode, Literal(code)))
             note = "ISO 3166-1 alpha-2 via pycountry" if code != KOSOVO else "user-assigned code XK"
             self.g.add((node, DCTERMS.source, Literal(note)))
+
+    def _public_figures(self, value: yaml.Node, where: _Where) -> None:
+        body = self._mapping(value, where, "public-figures")
+        if body is None:
+            return
+        for name, role, line in _items(body):
+            text = _scalar(role)
+            if not name.strip() or not text or not text.strip():
+                self.errors.add(_Where(where.path, line),
+                                f"public figure {name!r} needs the public role the sources name them in")
+                continue
+            if name in self.public_figures:
+                self.errors.add(_Where(where.path, line), f"public figure {name!r} listed twice")
+            self.public_figures[name.strip()] = text.strip()
 
     def _source(self, ident: str, decl: yaml.Node, where: _Where) -> None:
         body = self._mapping(decl, where, f"source {ident!r}")
@@ -698,7 +725,9 @@ def compile_graph(graph_dir: Path, ontology: Graph, *, display_root: Path | None
     for _where, claim, key, rel in compiler.links:
         compiler.g.add((claim, TCT[rel], compiler.keys[str(key)][1]))
     return CompiledGraph(graph=compiler.g, files=files, rows=compiler.rows, claims=len(compiler.claim_ids),
-                         records=compiler.records, published=compiler.published)
+                         records=compiler.records, published=compiler.published,
+                         names=NameList(public_figures=compiler.public_figures,
+                                        not_people=tuple(compiler.not_people)))
 
 
 def read_records(files: list[Path], *, display_root: Path) -> tuple[list[ClaimRecord], dict[str, str]]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from transferkg.evidence import Finding
+    from transferkg.privacy import PrivacyFinding
     from transferkg.queries import QueryLibrary
     from transferkg.stats import Stats
 
@@ -92,11 +93,16 @@ class KnowledgeGraph:
             raise QuerySyntaxError(f"SPARQL error: {exc}") from exc
         return self.store.select(sparql_prefixes() + text)
 
-    def check(self) -> dict[str, SelectResult]:
-        """Run every data-quality check of ``queries/checks``; each should return no rows."""
+    @property
+    def checks(self) -> QueryLibrary:
+        """The data-quality checks of ``queries/checks`` (each with its severity)."""
         from transferkg.queries import QueryLibrary
 
-        return {q.name: self.store.select(q.text) for q in QueryLibrary(self.layout.checks_dir)}
+        return QueryLibrary(self.layout.checks_dir)
+
+    def check(self) -> dict[str, SelectResult]:
+        """Run every data-quality check of ``queries/checks``; an ``error`` check should return no rows."""
+        return {q.name: self.store.select(q.text) for q in self.checks}
 
     def evidence(self) -> list[Finding]:
         """Claims whose quote does not carry their value (see :mod:`transferkg.evidence`).
@@ -110,6 +116,19 @@ class KnowledgeGraph:
         if self.loaded is None:
             raise TransferKGError("the evidence check needs the curated YAML files, not an endpoint")
         return check_records(self.loaded.records, self.loaded.published)
+
+    def privacy(self) -> list[PrivacyFinding]:
+        """Name-like phrases in the curated data that ``graph/names.yaml`` does not account for.
+
+        Raises:
+            TransferKGError: the graph was not loaded from curated files (a remote endpoint).
+        """
+        from transferkg.errors import TransferKGError
+        from transferkg.privacy import check_graph
+
+        if self.loaded is None:
+            raise TransferKGError("the privacy check needs the curated files, not an endpoint")
+        return check_graph(self.loaded.curated, self.loaded.names)
 
     def validate(self) -> Report:
         """Validate against the project shapes (violations make ``conforms`` False).

@@ -14,6 +14,7 @@ from rdflib import Graph
 from transferkg.compile import compile_graph, yaml_files
 from transferkg.errors import LoadError
 from transferkg.evidence import ClaimRecord
+from transferkg.privacy import NameList
 from transferkg.namespaces import bind_prefixes
 from transferkg.resources import Layout
 
@@ -77,6 +78,8 @@ class Loaded:
     """Every curated claim as written (file and line), for the evidence check."""
     published: dict[str, str] = field(default_factory=dict)
     """Source id → publication date as written."""
+    names: NameList = field(default_factory=lambda: NameList(public_figures={}))
+    """The curators' name list, for the privacy check."""
 
 
 def load_layout(layout: Layout) -> Loaded:
@@ -112,4 +115,5 @@ def load_layout(layout: Layout) -> Loaded:
     data += curated
     files = [layout.ontology, *vocab, *shape_files, *compiled.files, *ttl]
     return Loaded(data=data, shapes=shapes, ontology=ontology, curated=curated, files=files,
-                  rows=compiled.rows, records=compiled.records, published=compiled.published)
+                  rows=compiled.rows, records=compiled.records, published=compiled.published,
+                  names=compiled.names)

@@ -126,6 +126,8 @@ class Query:
     params: dict[str, Param] = field(default_factory=dict)
     default_view: str | None = None
     method: str = "select"
+    severity: str = "error"
+    """For checks: ``error`` (rows fail ``transferkg check``) or ``warning`` (rows are reported only)."""
 
     def signature(self) -> str:
         """The parameters, for help texts and error messages."""
@@ -211,10 +213,13 @@ def parse_query_text(text: str, name: str, *, path: Path | None = None) -> Query
     if first:
         method = first.group(1).lower()
     tags = meta.get("tags") or []
+    severity = str(meta.get("severity", "error"))
+    if severity not in ("error", "warning"):
+        raise QuerySyntaxError(f"{path or name}: severity must be error or warning, not {severity!r}")
     return Query(name=name, text=text, path=path, summary=str(meta.get("summary", "")).strip(),
                  description=str(meta.get("description", "")).strip(),
                  tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
-                 params=params, default_view=view, method=method)
+                 params=params, default_view=view, method=method, severity=severity)
 
 
 def check_no_service(text: str) -> None:
