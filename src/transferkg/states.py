@@ -52,7 +52,7 @@ _EXTRA: dict[str, tuple[str, ...]] = {
     "CA": ("Canadian", "Canadians", "Ottawa"),
     "CD": ("Congolese", "Democratic Republic of Congo", "Democratic Republic of the Congo", "DR Congo", "DRC",
            "Kinshasa"),
-    "CG": ("Republic of the Congo", "Brazzaville"),
+    "CG": ("Republic of the Congo", "Congolese", "Brazzaville"),
     "CF": ("Central African",),
     "CH": ("Swiss", "Bern"),
     "CI": ("Ivorian", "Ivory Coast", "Cote d'Ivoire"),
