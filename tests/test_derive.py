@@ -316,3 +316,12 @@ def test_an_agreement_with_only_undated_changes_gets_the_furthest_one() -> None:
     store = derived(g)
     assert set(store.graph.objects(AGREEMENT, TCT.currentStatusChange)) == {refused}
     assert str(store.graph.value(refused, TCT.orderBasis)) == "undated"
+
+
+def test_changes_known_only_by_their_reports_follow_the_report_dates() -> None:
+    g = Graph()
+    status_change(g, "statuschange-1", "implemented", None, as_of=day("2015-09-08"))
+    disputed = status_change(g, "statuschange-2", "announced", None, as_of=ym("2018-02"))
+    store = derived(g)
+    assert sequence(store) == [("implemented", "first"), ("announced", "reports")]
+    assert set(store.graph.objects(AGREEMENT, TCT.currentStatusChange)) == {disputed}

@@ -210,18 +210,32 @@ def compile_(ctx: click.Context) -> None:
 
 
 def _output(text: str, out: str | None) -> None:
+    """Print ``text``, or write it to ``out`` atomically (a missing folder is an error, exit 2)."""
     if out:
-        from pathlib import Path
+        from transferkg.outputs import write_atomic
 
-        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        write_atomic(out, text if text.endswith("\n") else text + "\n")
     else:
         click.echo(text)
+
+
+def _max_width(max_width: int | None, out: str | None) -> int | None:
+    """The table width: as given, else the terminal's when printing to one."""
+    if max_width:
+        return max_width
+    if out or not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
 
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]),
                        default="table", show_default=True, help="Output format.")
 _OUT = click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=str),
                     default=None, help="Write to this file instead of the terminal.")
+_MAX_WIDTH = click.option("--max-width", type=click.IntRange(40), default=None, metavar="N",
+                          help="Table format: fit the table in N columns (default: the terminal's width).")
 
 
 @main.command()
@@ -255,11 +269,12 @@ def queries(ctx: click.Context, markdown: bool) -> None:
               help="A query parameter (repeatable), e.g. --param host=XK.")
 @_FORMAT
 @_OUT
+@_MAX_WIDTH
 @_ENDPOINT
 @click.pass_context
 @_handle_errors
 def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out: str | None,
-          endpoint: str | None) -> None:
+          max_width: int | None, endpoint: str | None) -> None:
     """Run the named query NAME with typed parameters.
 
     Example: transferkg query agreements --param host=XK --format csv
@@ -269,7 +284,7 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out:
     values = _parse_params(params)
     kg = _open(ctx, endpoint)
     kg.queries.get(name)  # an unknown name fails before anything runs
-    _output(format_result(kg.run_result(name, values), fmt), out)
+    _output(format_result(kg.run_result(name, values), fmt, max_width=_max_width(max_width, out)), out)
 
 
 @main.command()
@@ -278,11 +293,12 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out:
               help="Allow SERVICE clauses, which make the query contact other endpoints.")
 @_FORMAT
 @_OUT
+@_MAX_WIDTH
 @_ENDPOINT
 @click.pass_context
 @_handle_errors
 def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: str | None,
-           endpoint: str | None) -> None:
+           max_width: int | None, endpoint: str | None) -> None:
     """Run an ad-hoc SELECT query from a FILE, from - (standard input) or given as text.
 
     The project prefixes (tct:, tctv:, id:, rdfs:, skos:, prov:, dcterms:, schema: …)
@@ -305,7 +321,7 @@ def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: 
         check_no_service(text)
     kg = _open(ctx, endpoint)
     result = kg.sparql(text, allow_service=allow_service)
-    _output(format_result(result, fmt), out)
+    _output(format_result(result, fmt, max_width=_max_width(max_width, out)), out)
 
 
 @main.command()

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import heapq
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -227,35 +226,57 @@ def _changes(store: Store) -> dict[URIRef, list[_Change]]:
     return out
 
 
+def _estimate(change: _Change) -> dt.date:
+    """Where a change most likely falls: the middle of its dates, or the day it was reported."""
+    assert change.upper is not None
+    if change.early is None:
+        return change.upper
+    return change.early + (change.upper - change.early) / 2
+
+
+def _goes_first(a: _Change, b: _Change) -> bool:
+    """Whether ``a`` should come before ``b`` when the dates alone do not decide.
+
+    Two dated changes that overlap follow the usual lifecycle (an announcement and a
+    signing both in June 2025: announced, then signed). When one of them is known only
+    by the day it was reported, the report dates are the better guide (a deal reported
+    implemented in 2015 and disputed in 2018).
+    """
+    if a.early is not None and b.early is not None and a.stage != b.stage:
+        return a.stage < b.stage
+    ka = (_estimate(a), a.stage, a.upper, str(a.status), str(a.node))
+    kb = (_estimate(b), b.stage, b.upper, str(b.status), str(b.node))
+    return ka < kb
+
+
+def _basis(previous: _Change, current: _Change) -> str:
+    if previous.before(current):
+        return "dates"
+    if previous.early is not None and current.early is not None:
+        return "lifecycle" if previous.stage < current.stage else "undecided"
+    return "reports" if _estimate(previous) < _estimate(current) else "undecided"
+
+
 def status_sequence(changes: list[_Change]) -> list[tuple[_Change, str]]:
     """The dated or reported changes in order, each with how it was placed after the previous one.
 
-    A topological order of "the dates put A before B", choosing among the changes
-    the dates leave open the one earliest in the lifecycle, then the earliest.
+    A topological order of "the dates put A before B"; among the changes the dates
+    leave open, the one that :func:`_goes_first` against the most others.
     """
     placed = [c for c in changes if c.upper is not None]
-    incoming = {c.node: sum(1 for o in placed if o.before(c)) for c in placed}
-    def key(c: _Change) -> tuple[Any, ...]:
-        return (c.stage, c.upper, c.early or dt.date.min, str(c.status), str(c.node))
-    ready = [key(c) + (i,) for i, c in enumerate(placed) if incoming[c.node] == 0]
-    heapq.heapify(ready)
+    waiting = {c.node: sum(1 for o in placed if o.before(c)) for c in placed}
+    ready = [c for c in placed if waiting[c.node] == 0]
     order: list[tuple[_Change, str]] = []
     while ready:
-        current = placed[heapq.heappop(ready)[-1]]
-        if not order:
-            basis = "first"
-        elif order[-1][0].before(current):
-            basis = "dates"
-        elif order[-1][0].stage < current.stage:
-            basis = "lifecycle"
-        else:
-            basis = "undecided"
-        order.append((current, basis))
-        for i, other in enumerate(placed):
+        current = max(ready, key=lambda c: (sum(_goes_first(c, o) for o in ready if o is not c),
+                                            -_estimate(c).toordinal(), -c.stage, str(c.node)))
+        ready.remove(current)
+        order.append((current, "first" if not order else _basis(order[-1][0], current)))
+        for other in placed:
             if current.before(other):
-                incoming[other.node] -= 1
-                if incoming[other.node] == 0:
-                    heapq.heappush(ready, key(other) + (i,))
+                waiting[other.node] -= 1
+                if waiting[other.node] == 0:
+                    ready.append(other)
     return order
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "DataNotConforming",
     "EndpointError",
     "LoadError",
+    "OutputError",
     "QuerySyntaxError",
     "TransferKGError",
     "UnknownQuery",
@@ -63,6 +64,10 @@ class ChecksFailed(TransferKGError):
 
 class BuildError(TransferKGError):
     """The build could not write its outputs; the previous build is untouched."""
+
+
+class OutputError(TransferKGError):
+    """An output file could not be written (missing folder, no permission, disk full); nothing was replaced."""
 
 
 class UnknownQuery(TransferKGError):

@@ -164,6 +164,10 @@ class KnowledgeGraph:
     def __len__(self) -> int:
         return self.store.triple_count()
 
+    def __repr__(self) -> str:
+        where = f"root={self.layout.root}" if self.loaded is not None else "remote"
+        return f"<KnowledgeGraph {getattr(self.store, 'name', 'store')}: {len(self):,} triples, {where}>"
+
 
 BACKENDS = ("memory", "oxigraph")
 DEFAULT_BACKEND = "oxigraph"

@@ -18,20 +18,61 @@ from rdflib.term import Node
 from transferkg.errors import QuerySyntaxError
 from transferkg.namespaces import bind_prefixes
 
-__all__ = ["MemoryStore", "SelectResult", "Store", "Triple"]
+__all__ = ["MemoryStore", "Row", "SelectResult", "Store", "Triple"]
 
 Triple = tuple[Node, Node, Node]
 
 
+class Row(tuple):  # type: ignore[type-arg]
+    """One result row: a tuple of terms that also answers ``row["name"]`` and ``row.name``."""
+
+    _vars: tuple[str, ...] = ()
+
+    def __new__(cls, values: tuple[Node | None, ...], names: tuple[str, ...]) -> Row:
+        row = super().__new__(cls, values)
+        row._vars = names
+        return row
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def,override]
+        if isinstance(key, str):
+            try:
+                return tuple.__getitem__(self, self._vars.index(key))
+            except ValueError:
+                raise KeyError(f"no column {key!r}; columns: {', '.join(self._vars)}") from None
+        return tuple.__getitem__(self, key)
+
+    def __getattr__(self, name: str) -> Node | None:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]  # type: ignore[no-any-return]
+        except KeyError as exc:
+            raise AttributeError(str(exc)) from None
+
+    def asdict(self) -> dict[str, Node | None]:
+        """The row as a dictionary keyed by variable name."""
+        return dict(zip(self._vars, self, strict=False))
+
+
 @dataclass
 class SelectResult:
-    """Rows of a SELECT query as rdflib terms (None for an unbound variable)."""
+    """Rows of a SELECT query as rdflib terms (None for an unbound variable).
+
+    Iterating gives :class:`Row` objects: ``for row in kg.query(...): row["a"]``.
+    """
 
     vars: list[str]
     rows: list[tuple[Node | None, ...]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        names = tuple(self.vars)
+        return (Row(tuple(row), names) for row in self.rows)
+
+    def __repr__(self) -> str:
+        return f"<SelectResult: {len(self.rows)} row(s) of {', '.join(self.vars) or 'no columns'}>"
 
     def dicts(self) -> list[dict[str, Node | None]]:
         """Rows as dictionaries keyed by variable name."""
