@@ -45,6 +45,8 @@ from transferkg.evidence import (
     ("two hundred and fifty", 250),
     ("five convicted criminals", 5),
     ("cinquenta deportados", 50),
+    ("un grupo de doscientos cincuenta", 250),
+    ("dos mil veinticinco", 2025),
     ("ratified on 2025.09.02", 2),
     ("the 16th of July", 16),
 ])
@@ -118,6 +120,8 @@ def test_which_claim_qualifiers_a_quote_supports(claimed: str, text: str, ok: bo
     ("assinado em junho de 2025", "2025-06"),
     ("declared its independence in 2008", "2008"),
     ("on 5 and 6 August 2013", "2013-08-06"),
+    ("a las diez horas del veinticuatro de junio de dos mil veinticinco", "2025-06-24"),
+    ("em vinte de dezembro de dois mil e vinte e um", "2021-12-20"),
 ])
 def test_dates_a_quote_carries(text: str, value: str) -> None:
     assert date_in(text, value) == []

@@ -56,15 +56,13 @@ _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    # Portuguese, Spanish, French, German, Italian forms that occur in the sources.
-    "um": 1, "uma": 1, "dois": 2, "duas": 2, "três": 3, "cinco": 5, "dez": 10,
-    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "diez": 10,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "cinq": 5, "dix": 10,
+    # French, German, Italian forms that occur in the sources (Spanish and Portuguese: _IBERIAN).
+    "une": 1, "deux": 2, "trois": 3, "cinq": 5, "dix": 10,
     "ein": 1, "eine": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "zehn": 10,
     "due": 2, "tre": 3, "dieci": 10,
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-         "ninety": 90, "cinquenta": 50, "cincuenta": 50, "cinquante": 50, "fünfzig": 50, "cinquanta": 50}
+         "ninety": 90, "cinquante": 50, "fünfzig": 50, "cinquanta": 50}
 _SCALES = {
     "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
     "hundreds": 100, "thousands": 1_000, "millions": 1_000_000, "billions": 1_000_000_000,
@@ -167,6 +165,57 @@ def _word_spans(text: str) -> list[tuple[Decimal, int, int]]:
     return out
 
 
+_IBERIAN = {
+    # Spanish
+    "cero": 0, "uno": 1, "una": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+    "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14,
+    "quince": 15, "dieciséis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20,
+    "veintiuno": 21, "veintiún": 21, "veintiuna": 21, "veintidós": 22, "veintitrés": 23, "veinticuatro": 24,
+    "veinticinco": 25, "veintiséis": 26, "veintisiete": 27, "veintiocho": 28, "veintinueve": 29,
+    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80,
+    "noventa": 90, "cien": 100, "ciento": 100, "doscientos": 200, "trescientos": 300, "cuatrocientos": 400,
+    "quinientos": 500, "seiscientos": 600, "setecientos": 700, "ochocientos": 800, "novecientos": 900,
+    # Portuguese
+    "um": 1, "uma": 1, "dois": 2, "duas": 2, "três": 3, "quatro": 4, "sete": 7, "oito": 8, "nove": 9,
+    "dez": 10, "onze": 11, "doze": 12, "treze": 13, "quatorze": 14, "quinze": 15,  "dezesseis": 16,
+    "dezasseis": 16, "dezessete": 17, "dezassete": 17, "dezoito": 18, "dezenove": 19, "dezanove": 19,
+    "vinte": 20, "trinta": 30, "quarenta": 40, "cinquenta": 50, "sessenta": 60, "oitenta": 80,
+    "cem": 100, "cento": 100, "duzentos": 200, "trezentos": 300, "quinhentos": 500,
+}
+_IBERIAN_AMBIGUOUS = {"un", "una", "uno", "um", "uma", "dos", "once", "nove", "sete", "tres"}
+"""Number words that are also common words ("dos" is "of the" in Portuguese): read only inside a number."""
+
+
+def _iberian_spans(text: str) -> list[tuple[Decimal, int, int]]:
+    """Spanish and Portuguese numbers in words: "veinticuatro", "dos mil veinticinco" (2025)."""
+    out: list[tuple[Decimal, int, int]] = []
+    tokens = [(m.group(0).casefold(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    i = 0
+    while i < len(tokens):
+        if tokens[i][0] not in _IBERIAN and tokens[i][0] != "mil":
+            i += 1
+            continue
+        total, current, j, words = 0, 0, i, []
+        while j < len(tokens):
+            word = tokens[j][0]
+            if word in _IBERIAN:
+                current += _IBERIAN[word]
+            elif word == "mil":
+                total += (current or 1) * 1000
+                current = 0
+            elif word in ("y", "e") and words and j + 1 < len(tokens) and tokens[j + 1][0] in _IBERIAN:
+                j += 1
+                continue
+            else:
+                break
+            words.append(word)
+            j += 1
+        if words and not (len(words) == 1 and words[0] in _IBERIAN_AMBIGUOUS):
+            out.append((Decimal(total + current), tokens[i][1], tokens[j - 1][2]))
+        i = max(j, i + 1)
+    return out
+
+
 def _number_spans(text: str) -> list[tuple[set[Decimal], int, int]]:
     """Each number of ``text`` with all its readings and where it stands."""
     text = unicodedata.normalize("NFC", text)
@@ -177,7 +226,7 @@ def _number_spans(text: str) -> list[tuple[set[Decimal], int, int]]:
         if scale:
             readings = readings | {r * scale for r in readings}
         spans.append((readings, match.start(), match.end()))
-    for value, start, end in _word_spans(text):
+    for value, start, end in _word_spans(text) + _iberian_spans(text):
         spans.append(({value}, start, end))
     return spans
 
@@ -303,9 +352,16 @@ def _month_matches(text: str) -> Iterable[tuple[int, int, int]]:
         yield month, match.start(), match.end()
 
 
+def _digits_for_words(text: str) -> str:
+    """``text`` with Spanish and Portuguese numbers in words written in digits (for dates in words)."""
+    for value, start, end in sorted(_iberian_spans(text), key=lambda span: -span[1]):
+        text = text[:start] + str(value) + text[end:]
+    return text
+
+
 def date_components(text: str) -> DateParts:
-    """Years, months and (month, day) pairs written in ``text``."""
-    text = unicodedata.normalize("NFC", text)
+    """Years, months and (month, day) pairs written in ``text`` (in digits, or in Spanish/Portuguese words)."""
+    text = _digits_for_words(unicodedata.normalize("NFC", text))
     years = {int(y) for y in re.findall(r"(?<![\d.,])((?:1[89]|20)\d\d)(?![\d])", text)}
     months: set[int] = set()
     days: set[tuple[int, int]] = set()

@@ -44,10 +44,14 @@ def _fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _dictionary() -> frozenset[str]:
-    """English words (Webster's 2nd and GCIDE, from the english-words package), lower case."""
+    """English common words: Webster's 2nd and GCIDE (english-words package), without their proper nouns.
+
+    The dictionaries list "Isaac" and "Orville" with a capital; only words they list in
+    lower case count, so a first name is never mistaken for a word.
+    """
     from english_words import get_english_words_set
 
-    return frozenset(get_english_words_set(["web2", "gcide"], lower=True))
+    return frozenset(w for w in get_english_words_set(["web2", "gcide"], lower=False) if w[:1].islower())
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +98,7 @@ class NameList:
 
 
 def _is_word(token: str, known: frozenset[str]) -> bool:
-    word = _fold(token).strip("'.-")
+    word = re.sub(r"'s$", "", _fold(token)).strip("'.-")
     if not word or len(word) < 2:
         return True
     if word in _dictionary() or word in _state_words() or word in _MONTHS_DAYS or word in known:

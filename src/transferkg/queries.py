@@ -64,9 +64,14 @@ class Param:
         text = str(value).strip()
         kind = self.type
         if kind == "state":
-            code = text.removeprefix("id:").removeprefix(str(ID)).removeprefix("state-").upper()
-            if not re.fullmatch(r"[A-Z]{2}", code):
-                raise ValueError(f"{text!r} is not an ISO 3166-1 alpha-2 code such as XK or US")
+            from transferkg.states import resolve_state, suggest_states
+
+            code = resolve_state(text.removeprefix("id:").removeprefix(str(ID)))
+            if code is None:
+                close = suggest_states(text)
+                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                raise ValueError(f"{text!r} is not a state: give a name, demonym or ISO 3166-1 code, "
+                                 f"such as Kosovo, XK or US{hint}")
             return ID[f"state-{code}"]
         if kind == "iri":
             return _iri(text)

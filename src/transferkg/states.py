@@ -240,6 +240,16 @@ def state_label(code: str) -> str | None:
     return str(getattr(country, "common_name", None) or country.name)
 
 
+def _subdivisions(code: str) -> tuple[str, ...]:
+    """The states of the United States name places in it ("Alexandria in Louisiana")."""
+    if code != "US":
+        return ()
+    import pycountry
+
+    return tuple(str(s.name) for s in pycountry.subdivisions.get(country_code="US") or ()
+                 if s.type == "State" and s.name != "Georgia")
+
+
 @lru_cache(maxsize=None)
 def aliases(code: str) -> tuple[str, ...]:
     """Every word a source may use for the state ``code``: names, demonyms, capitals."""
@@ -262,6 +272,7 @@ def aliases(code: str) -> tuple[str, ...]:
                     names.append(f"{tail} {head}".replace("the the", "the"))
                     names.append(head)
     names.extend(_EXTRA.get(code, ()))
+    names.extend(_subdivisions(code))
     return tuple(dict.fromkeys(n for n in names if n))
 
 
