@@ -40,6 +40,7 @@ class TCT(DefinedNamespace):
     TransferEvent: URIRef
     actsFor: URIRef
     announcementDate: URIRef
+    arrangementKind: URIRef
     asOf: URIRef
     attributedTo: URIRef
     capacity: URIRef
@@ -114,6 +115,7 @@ class TCT(DefinedNamespace):
     transferTo: URIRef
     transferred: URIRef
     underAgreement: URIRef
+    urlWithheld: URIRef
     valueBasis: URIRef
     variantOf: URIRef
     vote: URIRef

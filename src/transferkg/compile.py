@@ -51,9 +51,10 @@ CLAIM_KEYS = set(VALUE_KEYS) | {
     "p", "src", "quote", "speaker", "rank", "reason", "asOf", "key", "variantOf",
     "conflictsWith", "row", "qualifier", "unit", "basis",
 }
-SOURCE_KEYS = {"kind", "title", "url", "published", "dateNote", "identifier", "publisher",
+SOURCE_KEYS = {"kind", "title", "url", "urlWithheld", "site", "published", "dateNote", "identifier", "publisher",
                "attributedTo"}
-ENTITY_KEYS = {"type", "label", "actsFor", "claims"}
+ENTITY_KEYS = {"type", "label", "actsFor", "kind", "claims"}
+KIND_TYPES = {"Agreement", "TransferAgreement", "TransferEvent", "DeportationFlight", "Arrival"}
 TOP_KEYS = {"sources", "entities", "claims-on", "public-figures", "not-people"}
 QUALIFIERS = {"exact", "up-to", "at-least", "more-than", "approximately"}
 UNITS = {"person", "USD", "EUR", "GBP", "DKK", "AUD", "CAD", "ILS"}
@@ -212,6 +213,7 @@ class _Compiler:
         self.not_people: list[str] = []
         self.codes = {str(c)[len(str(TCTV)):] for c in ontology.subjects(RDF.type, SKOS.Concept)
                       if str(c).startswith(str(TCTV))}
+        self.kinds = {str(c)[len(str(TCTV)):] for c in ontology.subjects(SKOS.inScheme, TCTV.ArrangementKind)}
         self.props: dict[str, str] = {}
         not_claimable = set(ontology.subjects(TCT.claimable, Literal(False)))
         for prop_type, kind in ((OWL.ObjectProperty, "object"), (OWL.DatatypeProperty, "literal")):
@@ -415,6 +417,23 @@ class _Compiler:
                     self.g.add((node, DCTERMS.publisher, site_node))
                     self.g.add((site_node, RDF.type, ORG.Organization))
                     self.g.add((site_node, RDFS.label, Literal(site[1])))
+        if "urlWithheld" in fields:
+            reason, w = fields["urlWithheld"]
+            if "url" in fields:
+                self.errors.add(w, "a source has a url or urlWithheld (the reason it is not published), not both")
+            elif not reason.strip():
+                self.errors.add(w, "urlWithheld says why the address is not published")
+            else:
+                self.g.add((node, TCT.urlWithheld, Literal(reason.strip(), lang="en")))
+        if "site" in fields:
+            host, w = fields["site"]
+            site = _site_id(f"https://{host.strip()}/")
+            if "url" in fields or site is None or not re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", host.strip()):
+                self.errors.add(w, "site is the host name (example.org) of a source whose url is withheld")
+            elif "publisher" not in fields:
+                self.g.add((node, DCTERMS.publisher, ID[site[0]]))
+                self.g.add((ID[site[0]], RDF.type, ORG.Organization))
+                self.g.add((ID[site[0]], RDFS.label, Literal(site[1])))
         if "published" in fields:
             text, w = fields["published"]
             self.published[ident] = text.strip()
@@ -438,6 +457,7 @@ class _Compiler:
         node = ID[ident]
         etype = None
         claims_node = None
+        kind_where: _Where | None = None
         for k, v, line in _items(body):
             w = _Where(where.path, line)
             if k not in ENTITY_KEYS:
@@ -456,12 +476,22 @@ class _Compiler:
                     self.errors.add(w, "label must be a non-empty text")
                 else:
                     self.g.add((node, RDFS.label, Literal(label, lang="en")))
+            elif k == "kind":
+                code = _scalar(v) or ""
+                if code not in self.kinds:
+                    self.errors.add(w, f"unknown kind {code!r} (one of {', '.join(sorted(self.kinds))}; "
+                                       "ontology/vocab/arrangement-kind.ttl)")
+                else:
+                    self.g.add((node, TCT.arrangementKind, TCTV[code]))
+                    kind_where = w
             elif k == "actsFor":
                 state = self._state(_scalar(v) or "", w)
                 if state is not None:
                     self.g.add((node, TCT.actsFor, state))
             elif k == "claims":
                 claims_node = (v, w)
+        if kind_where is not None and etype not in KIND_TYPES:
+            self.errors.add(kind_where, f"kind is for agreements and transfers ({', '.join(sorted(KIND_TYPES))})")
         if etype is None and not any(k == "type" for k, _, _ in _items(body)):
             self.errors.add(where, f"entity {ident!r} has no type")
         if not any(k == "label" for k, _, _ in _items(body)):

@@ -12,7 +12,8 @@ The rules, in order:
 2. **Date bounds** — each dated node gets ``tct:earliestDate``/``tct:latestDate``.
    Compatible dates at different precisions (``2012-08`` and ``2012-08-29``)
    give their intersection (the precise day); incompatible ones the whole span.
-3. **Status history** — each agreement's status changes are put in sequence
+3. **Kinds** — a transfer without an arrangement kind of its own takes its agreement's.
+4. **Status history** — each agreement's status changes are put in sequence
    (``tct:statusSequence``): by their dates where the dates decide (one ends
    before the other begins), else by the usual lifecycle of the statuses
    (``tct:lifecycleStage`` in the code list); ``tct:orderBasis`` says which
@@ -116,6 +117,18 @@ SELECT ?change ?agreement ?status ?stage ?early ?late ?asOf WHERE {
   }
 }
 """
+
+
+_INHERITED_KINDS = """
+PREFIX tct: <https://w3id.org/tct/ontology#>
+SELECT ?event ?kind WHERE {
+  ?event tct:underAgreement ?agreement .
+  ?agreement tct:arrangementKind ?kind .
+  OPTIONAL { ?event tct:arrangementKind ?own }
+  FILTER (!BOUND(?own))
+}
+"""
+"""A transfer without a kind of its own takes the kind of the agreement it happened under."""
 
 
 def date_bounds(value: Literal) -> tuple[dt.date, dt.date] | None:
@@ -310,11 +323,14 @@ def derive(store: Store) -> DeriveResult:
     truthy = [(s, p, v) for s, p, v in best_values(store.select(CLAIM_VALUES_QUERY).rows, TCTV.preferred)
               if isinstance(s, (URIRef, BNode)) and isinstance(p, URIRef) and v is not None]
     store.add_triples(truthy)
+    kinds = [(e, TCT.arrangementKind, k) for e, k in store.select(_INHERITED_KINDS).rows
+             if isinstance(e, URIRef) and isinstance(k, URIRef)]
+    store.add_triples(kinds)
     claim_bounds = _bounds_triples(store.select(_CLAIM_DATES).rows)
     event_bounds = _bounds_triples(store.select(_EVENT_DATES).rows)
     store.add_triples(claim_bounds + event_bounds)
     status_triples = _status_triples(store)
     store.add_triples(status_triples)
     current = sum(1 for _s, p, _o in status_triples if p == TCT.currentStatus)
-    return DeriveResult(truthy=len(truthy), date_bounds=len(claim_bounds) + len(event_bounds),
+    return DeriveResult(truthy=len(truthy) + len(kinds), date_bounds=len(claim_bounds) + len(event_bounds),
                         current_status=current, status_history=len(status_triples) - 2 * current)
