@@ -58,8 +58,19 @@ def test_one_or_two_gives_both() -> None:
     assert {Decimal(1), Decimal(2)} <= numbers_in("only one or two have arrived so far")
 
 
-def test_a_thousands_separator_is_also_read_as_a_decimal_comma() -> None:
-    assert {Decimal(1900), Decimal("1.9")} <= numbers_in("1,900")
+def test_a_comma_before_three_digits_is_a_thousands_separator_unless_a_scale_follows() -> None:
+    assert Decimal(1900) in numbers_in("1,900") and Decimal("1.9") not in numbers_in("1,900")
+    assert Decimal(1_900_000) in numbers_in("1,9 million")
+    assert Decimal("5.1") in numbers_in("5,1")
+
+
+def test_the_groups_of_a_large_number_are_not_numbers_of_their_own() -> None:
+    assert not {Decimal(36), Decimal(0), Decimal(3000)} & numbers_in("capacity of 36,000 a year")
+
+
+def test_the_first_person_is_one_person() -> None:
+    assert Decimal(1) in numbers_in("The first person has been sent to Rwanda")
+    assert Decimal(1) not in numbers_in("the first flight landed")
 
 
 @pytest.mark.parametrize(("text", "number"), [

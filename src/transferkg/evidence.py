@@ -27,6 +27,7 @@ warnings, and from :func:`check_file` on one YAML file.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import re
 import unicodedata
@@ -77,29 +78,35 @@ _ZERO = re.compile(
     r"no\s+(?:\w+\s+)?(?:deportations?|deportees?|migrants?|people|persons?|transfers?|flights?|refugees?|"
     r"asylum[- ]seekers?|arrivals?|one|individuals?|removals?|returns?))\b",
     re.IGNORECASE)
+_FIRST_ONE = re.compile(
+    r"\bthe first (?:person|migrant|deportee|individual|asylum[- ]seeker|man|woman|refugee)\b(?! and)",
+    re.IGNORECASE)
+"""'The first person has been sent': one person."""
 _DIGITS = re.compile(r"(?<![\w])(\d[\d,.\u00a0\u202f']*\d|\d)(?:st|nd|rd|th)?(?![\d])")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
 
 
-def _digit_readings(token: str) -> set[Decimal]:
-    """The numbers a run of digits and separators can mean ("1,900": 1900 or 1.9)."""
+def _digit_readings(token: str, *, scaled: bool = False) -> set[Decimal]:
+    """The numbers a run of digits and separators can mean.
+
+    "1,900" is 1900 (a decimal 1.9 only before a scale word: "1,9 million"); "5,1" is
+    5.1; the parts of a date-like run count alone (2025.09.02 → 2025, 9, 2), but the
+    groups of a thousands-separated number do not ("36,000" holds no 36 or 0).
+    """
     out: set[Decimal] = set()
     clean = token.replace("\u00a0", " ").replace("\u202f", " ")
     groups = re.split(r"[,. ']", clean)
-    for group in groups:  # each group alone: 2025.09.02 → 2025, 9, 2
-        if group.isdigit():
-            out.add(Decimal(int(group)))
     seps = re.findall(r"[,. ']", clean)
     if not seps:
-        out.add(Decimal(clean))
-        return out
-    if all(len(g) == 3 for g in groups[1:]):  # thousands separators: 1,900 / 1.900 / 16,000,000
+        return {Decimal(clean)}
+    thousands = all(len(g) == 3 for g in groups[1:])
+    if thousands:  # 1,900 / 1.900 / 16,000,000
         out.add(Decimal("".join(groups)))
-    if len(seps) == 1 and seps[0] in ",.":  # one decimal separator: 5,1 / 5.1 / 1,9
-        try:
+    else:
+        out |= {Decimal(int(g)) for g in groups if g.isdigit()}
+    if len(seps) == 1 and seps[0] in ",." and (not thousands or scaled):  # 5,1 / 5.1 / 7,500 million
+        with contextlib.suppress(InvalidOperation):
             out.add(Decimal(f"{groups[0]}.{groups[1]}"))
-        except InvalidOperation:
-            pass
     return out
 
 
@@ -221,8 +228,8 @@ def _number_spans(text: str) -> list[tuple[set[Decimal], int, int]]:
     text = unicodedata.normalize("NFC", text)
     spans: list[tuple[set[Decimal], int, int]] = []
     for match in _DIGITS.finditer(text):
-        readings = _digit_readings(match.group(1))
         scale = _scale_after(text, match.end())
+        readings = _digit_readings(match.group(1), scaled=bool(scale))
         if scale:
             readings = readings | {r * scale for r in readings}
         spans.append((readings, match.start(), match.end()))
@@ -246,6 +253,8 @@ def numbers_in(text: str) -> set[Decimal]:
         out |= readings
     if _ZERO.search(text):
         out.add(Decimal(0))
+    if _FIRST_ONE.search(text):
+        out.add(Decimal(1))
     return _canonical(out)
 
 

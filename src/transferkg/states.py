@@ -190,7 +190,7 @@ _EXTRA: dict[str, tuple[str, ...]] = {
     "UA": ("Ukrainian", "Ukrainians", "Kyiv", "Kiev"),
     "UG": ("Ugandan", "Ugandans", "Kampala"),
     "US": ("U.S.", "US", "USA", "U.S.A.", "United States of America", "America", "American", "Americans",
-           "Washington", "Trump administration", "Biden administration", "Obama administration", "White House",
+           "Washington", "Trump", "Trump administration", "Biden administration", "Obama administration", "White House",
            "Department of Homeland Security", "Homeland Security", "DHS", "ICE", "State Department",
            "Department of State", "Estados Unidos", "EUA", "EE.UU.", "Vereinigte Staaten", "Stati Uniti", "Etats-Unis",
            "États-Unis"),
@@ -209,7 +209,7 @@ _EXTRA: dict[str, tuple[str, ...]] = {
 # Words that are a state's name but mostly mean something else in English text.
 _AMBIGUOUS = {"Georgia", "Jordan", "Chad", "Guinea", "Niger", "Turkey", "Dominican", "Georgetown", "Kingston",
               "English", "French", "Lima", "Victoria", "America", "American", "Americans", "Lao", "Delhi",
-              "Washington", "Lagos", "Manus", "Trinidad", "Polish", "Pole", "Poles", "Swiss", "Thai",
+              "Washington", "Trump", "Lagos", "Manus", "Trinidad", "Polish", "Pole", "Poles", "Swiss", "Thai",
               "Lebanese", "Mali", "Congolese"}
 """Matched only as whole words with a capital, and never counted when found inside a longer name."""
 
