@@ -189,7 +189,7 @@ _IBERIAN = {
     "vinte": 20, "trinta": 30, "quarenta": 40, "cinquenta": 50, "sessenta": 60, "oitenta": 80,
     "cem": 100, "cento": 100, "duzentos": 200, "trezentos": 300, "quinhentos": 500,
 }
-_IBERIAN_AMBIGUOUS = {"un", "una", "uno", "um", "uma", "dos", "once", "nove", "sete", "tres"}
+_IBERIAN_AMBIGUOUS = {"un", "una", "uno", "um", "uma", "dos", "once"}
 """Number words that are also common words ("dos" is "of the" in Portuguese): read only inside a number."""
 
 
