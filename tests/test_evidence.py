@@ -71,6 +71,8 @@ def test_the_groups_of_a_large_number_are_not_numbers_of_their_own() -> None:
 def test_the_first_person_is_one_person() -> None:
     assert Decimal(1) in numbers_in("The first person has been sent to Rwanda")
     assert Decimal(1) not in numbers_in("the first flight landed")
+    assert Decimal(1) in numbers_in("South Sudan repatriates Mexican man deported from US")
+    assert Decimal(1) not in numbers_in("Mexican men deported from US")
 
 
 @pytest.mark.parametrize(("text", "number"), [
