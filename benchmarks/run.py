@@ -242,29 +242,35 @@ def _raw_derive(store: Any) -> int:
     added = len(truthy)
     date_type = ox.NamedNode(xsd + "date")
     for query in (rules._CLAIM_DATES, rules._EVENT_DATES):
-        spans: dict[Any, tuple[dt_.date, dt_.date]] = {}
+        spans: dict[Any, list[tuple[dt_.date, dt_.date]]] = {}
         for node, value in store.query(query):
             span = bounds(value)
             if span is None or not isinstance(node, ox.NamedNode):
                 continue
-            if node in spans:
-                span = (min(spans[node][0], span[0]), max(spans[node][1], span[1]))
-            spans[node] = span
+            spans.setdefault(node, []).append(span)
         quads = []
-        for node, (early, late) in spans.items():
+        for node, node_spans in spans.items():
+            early, late = rules.merge_bounds(node_spans)
             quads.append(ox.Quad(node, ox.NamedNode(tct + "earliestDate"), ox.Literal(early.isoformat(), datatype=date_type)))
             quads.append(ox.Quad(node, ox.NamedNode(tct + "latestDate"), ox.Literal(late.isoformat(), datatype=date_type)))
         store.extend(quads)
         added += len(quads)
-    latest: dict[Any, tuple[tuple[str, str], str, Any]] = {}
-    for agreement, status, early, late in store.query(rules._STATUS):
-        key = (late.value, early.value)
-        best = latest.get(agreement)
-        if best is None or key > best[0] or (key == best[0] and status.value > best[1]):
-            latest[agreement] = (key, status.value, status)
-    status_quads = [ox.Quad(a, ox.NamedNode(tct + "currentStatus"), s) for a, (_k, _v, s) in latest.items()]
-    store.extend(status_quads)
-    return added + len(status_quads)
+    kinds = [ox.Quad(e, ox.NamedNode(tct + "arrangementKind"), k) for e, k in store.query(rules._INHERITED_KINDS)]
+    store.extend(kinds)
+    # The status history: the same pure-Python sequencing, fed by the raw query (terms converted
+    # to rdflib only for this one small query, whose rows are one per status change).
+    from transferkg.oxigraph_store import from_oxigraph, to_oxigraph
+    from transferkg.store import SelectResult
+
+    class _Raw:
+        def select(self, query: str, bindings: Any = None) -> SelectResult:
+            solutions = store.query(query)
+            names = [v.value for v in solutions.variables]
+            return SelectResult(vars=names, rows=[tuple(from_oxigraph(t) for t in row) for row in solutions])
+
+    status = rules._status_triples(_Raw())  # type: ignore[arg-type]
+    store.extend(ox.Quad(to_oxigraph(s_), to_oxigraph(p_), to_oxigraph(o_)) for s_, p_, o_ in status)
+    return added + len(kinds) + len(status)
 
 
 def _deal_network_digraph(backend: _Backend, text: str) -> tuple[int, int]:

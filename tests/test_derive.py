@@ -40,7 +40,7 @@ def claim(g: Graph, subject: URIRef, prop: URIRef, value: URIRef | Literal, *,
 
 
 STAGES = {"proposed": 0, "announced": 1, "signed": 2, "ratified": 3, "in-force": 4, "implemented": 5,
-          "suspended": 6, "blocked-by-court": 6, "resumed": 7, "terminated": 8}
+          "suspended": 6, "blocked-by-court": 6, "disputed": 6, "resumed": 7, "terminated": 8}
 
 
 def status_change(g: Graph, name: str, status: str, date: Literal | None, *,
@@ -321,7 +321,34 @@ def test_an_agreement_with_only_undated_changes_gets_the_furthest_one() -> None:
 def test_changes_known_only_by_their_reports_follow_the_report_dates() -> None:
     g = Graph()
     status_change(g, "statuschange-1", "implemented", None, as_of=day("2015-09-08"))
-    disputed = status_change(g, "statuschange-2", "announced", None, as_of=ym("2018-02"))
+    disputed = status_change(g, "statuschange-2", "disputed", None, as_of=ym("2018-02"))
     store = derived(g)
-    assert sequence(store) == [("implemented", "first"), ("announced", "reports")]
+    assert sequence(store) == [("implemented", "first"), ("disputed", "reports")]
     assert set(store.graph.objects(AGREEMENT, TCT.currentStatusChange)) == {disputed}
+
+
+def test_a_report_known_status_follows_the_lifecycle_against_a_dated_one() -> None:
+    g = Graph()
+    status_change(g, "statuschange-1", "implemented", ym("2025-02"))
+    status_change(g, "statuschange-2", "announced", None, as_of=day("2025-02-19"))
+    store = derived(g)
+    assert sequence(store) == [("announced", "first"), ("implemented", "lifecycle")]
+
+
+def test_a_later_report_of_an_earlier_step_does_not_take_the_status_back() -> None:
+    g = Graph()
+    signed = status_change(g, "statuschange-1", "signed", ym("2025-07"))
+    published = status_change(g, "statuschange-2", "announced", day("2025-11-17"))
+    store = derived(g)
+    assert sequence(store) == [("signed", "first"), ("announced", "dates")]
+    assert store.graph.value(published, TCT.effective) == Literal(False)
+    assert set(store.graph.objects(AGREEMENT, TCT.currentStatusChange)) == {signed}
+
+
+def test_after_a_setback_any_change_sets_the_status_again() -> None:
+    g = Graph()
+    status_change(g, "statuschange-1", "in-force", year("2004"))
+    status_change(g, "statuschange-2", "blocked-by-court", day("2020-07-22"))
+    again = status_change(g, "statuschange-3", "in-force", ym("2023-03"))
+    store = derived(g)
+    assert set(store.graph.objects(AGREEMENT, TCT.currentStatusChange)) == {again}

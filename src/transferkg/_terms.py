@@ -61,6 +61,7 @@ class TCT(DefinedNamespace):
     detentionFacility: URIRef
     duration: URIRef
     earliestDate: URIRef
+    effective: URIRef
     eligibleNationality: URIRef
     eventType: URIRef
     hostingModality: URIRef

@@ -250,12 +250,14 @@ def _estimate(change: _Change) -> dt.date:
 def _goes_first(a: _Change, b: _Change) -> bool:
     """Whether ``a`` should come before ``b`` when the dates alone do not decide.
 
-    Two dated changes that overlap follow the usual lifecycle (an announcement and a
-    signing both in June 2025: announced, then signed). When one of them is known only
-    by the day it was reported, the report dates are the better guide (a deal reported
+    The usual lifecycle decides when at least one of the two has dates of its own (an
+    announcement and a signing both in June 2025: announced, then signed; a signing in
+    June and an implementation known from a December report: signed, then implemented).
+    Two changes known only from reports follow the dates of the reports (a deal reported
     implemented in 2015 and disputed in 2018).
     """
-    if a.early is not None and b.early is not None and a.stage != b.stage:
+    dated = a.early is not None or b.early is not None
+    if dated and a.stage != b.stage:
         return a.stage < b.stage
     ka = (_estimate(a), a.stage, a.upper, str(a.status), str(a.node))
     kb = (_estimate(b), b.stage, b.upper, str(b.status), str(b.node))
@@ -265,9 +267,30 @@ def _goes_first(a: _Change, b: _Change) -> bool:
 def _basis(previous: _Change, current: _Change) -> str:
     if previous.before(current):
         return "dates"
-    if previous.early is not None and current.early is not None:
+    if previous.early is not None or current.early is not None:
         return "lifecycle" if previous.stage < current.stage else "undecided"
     return "reports" if _estimate(previous) < _estimate(current) else "undecided"
+
+
+SETBACK = 6
+"""Stages from here on (suspended, blocked, disputed, resumed, ended) are setbacks or restarts."""
+
+
+def effective(order: list[tuple[_Change, str]]) -> list[bool]:
+    """For each change in sequence, whether it set the agreement's status.
+
+    A change that reports a step the agreement had already passed — an announcement
+    or publication after the signing — does not take the status back: the agreement
+    stays signed. After a setback (suspended, blocked, disputed, ended) any change counts.
+    """
+    out: list[bool] = []
+    current: _Change | None = None
+    for change, _basis_ in order:
+        takes = current is None or change.stage >= current.stage or current.stage >= SETBACK
+        out.append(takes)
+        if takes:
+            current = change
+    return out
 
 
 def status_sequence(changes: list[_Change]) -> list[tuple[_Change, str]]:
@@ -297,16 +320,18 @@ def _status_triples(store: Store) -> list[tuple[URIRef, URIRef, Literal | URIRef
     out: list[tuple[URIRef, URIRef, Literal | URIRef]] = []
     for agreement, changes in sorted(_changes(store).items()):
         order = status_sequence(changes)
-        for n, (change, basis) in enumerate(order, 1):
+        takes = effective(order)
+        for n, ((change, basis), sets) in enumerate(zip(order, takes, strict=True), 1):
             out.append((change.node, TCT.statusSequence, Literal(n)))
             out.append((change.node, TCT.orderBasis, Literal(basis)))
+            out.append((change.node, TCT.effective, Literal(sets)))
             if change.late is None and change.known_by is not None:
                 out.append((change.node, TCT.knownBy, Literal(change.known_by.isoformat(), datatype=XSD.date)))
         undated = [c for c in changes if c.upper is None]
         for change in undated:
             out.append((change.node, TCT.orderBasis, Literal("undated")))
         if order:
-            last = order[-1][0]
+            last = [change for (change, _b), sets in zip(order, takes, strict=True) if sets][-1]
         else:  # only undated changes: the one furthest in the lifecycle
             last = max(undated, key=lambda c: (c.stage, str(c.status), str(c.node)))
         out.append((agreement, TCT.currentStatus, last.status))

@@ -79,9 +79,10 @@ _ZERO = re.compile(
     r"asylum[- ]seekers?|arrivals?|one|individuals?|removals?|returns?))\b",
     re.IGNORECASE)
 _FIRST_ONE = re.compile(
-    r"\bthe first (?:person|migrant|deportee|individual|asylum[- ]seeker|man|woman|refugee)\b(?! and)",
+    r"\bthe first (?:person|migrant|deportee|individual|asylum[- ]seeker|man|woman|refugee)\b(?! and)"
+    r"|\b(?:an?|[A-Z][a-z]+(?:an|ese|i|ish))\s+(?:man|woman|person|individual)\b(?!\s+and\b)",
     re.IGNORECASE)
-"""'The first person has been sent': one person."""
+"""'The first person has been sent', 'repatriates Mexican man': one person."""
 _DIGITS = re.compile(r"(?<![\w])(\d[\d,.\u00a0\u202f']*\d|\d)(?:st|nd|rd|th)?(?![\d])")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
 
