@@ -311,6 +311,9 @@ SELECT ?transfer ?agreement ?n WHERE {{
   {_TRANSFER_TYPES}
   ?transfer a ?type ; tct:underAgreement ?agreement .
   OPTIONAL {{ ?transfer tct:personCount ?q . ?q schema:value|schema:maxValue|schema:minValue ?n }}
+  # a transfer inside a reported group with a count is counted through the group, never twice
+  OPTIONAL {{ ?transfer tct:partOf ?group . ?group tct:personCount ?groupCount }}
+  FILTER (!BOUND(?group))
 }}
 """
 
@@ -549,7 +552,7 @@ def state_agreement_bipartite(kg: Any, *, sender: str | None = None, status: str
 # --------------------------------------------------------------------------- nationalities
 
 _Q_FLOWS = f"""
-SELECT ?transfer ?transferLabel ?host ?hostLabel ?hostIso ?from ?date ?agreement ?n WHERE {{
+SELECT ?transfer ?transferLabel ?host ?hostLabel ?hostIso ?from ?date ?agreement ?n ?group WHERE {{
   {_TRANSFER_TYPES}
   ?transfer a ?type ; tct:transferTo ?host .
   OPTIONAL {{ ?transfer rdfs:label ?transferLabel }}
@@ -559,6 +562,8 @@ SELECT ?transfer ?transferLabel ?host ?hostLabel ?hostIso ?from ?date ?agreement
   OPTIONAL {{ ?transfer tct:date ?date }}
   OPTIONAL {{ ?transfer tct:underAgreement ?agreement }}
   OPTIONAL {{ ?transfer tct:personCount ?q . ?q schema:value|schema:maxValue|schema:minValue ?n }}
+  # a transfer inside a reported group with a count: its people are counted through the group
+  OPTIONAL {{ ?transfer tct:partOf ?group . ?group tct:personCount ?groupCount }}
 }}
 """
 
@@ -619,7 +624,7 @@ def nationality_flows(kg: Any, *, sender: str | None = None, since: str | dt.dat
             item["from"].add(_id(row["from"]))
         if isinstance(row["date"], Literal) and (bounds := date_bounds(row["date"])):
             item["dates"].append(bounds)
-        if (number := _number(row["n"])) is not None:
+        if row["group"] is None and (number := _number(row["n"])) is not None:
             item["counts"].append(number)
 
     def kept(item: dict[str, Any]) -> bool:
