@@ -28,8 +28,8 @@ import transferkg
 from tests.conftest import run_cli
 from transferkg import BadParameter, QuerySyntaxError, UnknownQuery
 from transferkg.catalogue import render_catalogue
-from transferkg.derive import date_bounds
 from transferkg.cli import main
+from transferkg.derive import date_bounds
 from transferkg.kg import KnowledgeGraph
 from transferkg.queries import PARAM_TYPES, Param, QueryLibrary, parse_query_file, parse_query_text
 from transferkg.results import format_result

@@ -26,8 +26,8 @@ from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from transferkg.errors import LoadError
 from transferkg.evidence import Basis, ClaimRecord
-from transferkg.privacy import NameList
 from transferkg.namespaces import ID, TCT, TCTV, bind_prefixes
+from transferkg.privacy import NameList
 
 __all__ = ["CompiledGraph", "compile_graph", "parse_partial_date", "read_records", "readable_files", "yaml_files"]
 

@@ -285,7 +285,7 @@ def effective(order: list[tuple[_Change, str]]) -> list[bool]:
     """
     out: list[bool] = []
     current: _Change | None = None
-    for change, _basis_ in order:
+    for change, _ in order:
         takes = current is None or change.stage >= current.stage or current.stage >= SETBACK
         out.append(takes)
         if takes:

@@ -72,7 +72,7 @@ _SCALES = {
     "mille": 1_000, "mio": 1_000_000, "millionen": 1_000_000, "milliarden": 1_000_000_000,
     "milione": 1_000_000, "milioni": 1_000_000, "milliard": 1_000_000_000, "milliards": 1_000_000_000,
 }
-_SPECIAL = {"dozen": 12, "couple": 2, "pair": 2, "half": Decimal("0.5")}
+_SPECIAL: dict[str, Decimal] = {"dozen": Decimal(12), "couple": Decimal(2), "pair": Decimal(2), "half": Decimal("0.5")}
 _ZERO = re.compile(
     r"\b(?:none|nobody|no one|zero|nil|not a single|not one|"
     r"no\s+(?:\w+\s+)?(?:deportations?|deportees?|migrants?|people|persons?|transfers?|flights?|refugees?|"
@@ -149,14 +149,14 @@ def _word_spans(text: str) -> list[tuple[Decimal, int, int]]:
                 elif t == "and" and seen and (nxt in _UNITS or nxt in _TENS):
                     pass
                 elif t in _SPECIAL and t != "half":
-                    current = (current or 1) * _SPECIAL[t]
+                    current = (current or Decimal(1)) * _SPECIAL[t]
                     seen = True
                 elif t in _SCALES and len(t) > 2 and not t.endswith("s") and (seen or current):
                     if _SCALES[t] >= 1000:
-                        total += (current or 1) * _SCALES[t]
+                        total += (current or Decimal(1)) * _SCALES[t]
                         current = Decimal(0)
                     else:
-                        current = (current or 1) * _SCALES[t]
+                        current = (current or Decimal(1)) * _SCALES[t]
                     seen = True
                 elif t == "half" and nxt in ("a", "an") and j + 2 < len(tokens) and tokens[j + 2][0] in _SCALES:
                     out.append((Decimal("0.5") * _SCALES[tokens[j + 2][0]], tokens[j][1], tokens[j + 2][2]))
@@ -203,7 +203,8 @@ def _iberian_spans(text: str) -> list[tuple[Decimal, int, int]]:
         if tokens[i][0] not in _IBERIAN and tokens[i][0] != "mil":
             i += 1
             continue
-        total, current, j, words = 0, 0, i, []
+        total, current, j = 0, 0, i
+        words: list[str] = []
         while j < len(tokens):
             word = tokens[j][0]
             if word in _IBERIAN:
@@ -393,8 +394,8 @@ def date_components(text: str) -> DateParts:
                     days.add((m, d))
     for month, start, end in _month_matches(text):
         months.add(month)
-        after = re.match(rf"[\s,.]{{0,3}}(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)", text[end:end + _DAY_NEAR])
-        before = re.search(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th|º|\.)?(?:\s+(?:of|de|di))?[\s,]*$",
+        after = re.match(r"[\s,.]{0,3}(\d{1,2})(?:st|nd|rd|th)?(?!\d)", text[end:end + _DAY_NEAR])
+        before = re.search(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|º|\.)?(?:\s+(?:of|de|di))?[\s,]*$",
                            text[max(0, start - _DAY_NEAR):start])
         for found in (after, before):
             if found and 1 <= int(found.group(1)) <= 31:
@@ -647,7 +648,7 @@ def _check_date(value: str, record: ClaimRecord, ctx: _Context, what: str) -> li
         if published.startswith(value) or value.startswith(published):
             return []  # "as of the report's date"
         # "by July" in a report of September 2025: as of July 2025
-        for month, start, end in _month_matches(record.quote):
+        for _month, start, end in _month_matches(record.quote):
             if resolve_relative_date(record.quote[start:end], published) == value:
                 return []
     hint = " (the source's publication date)" if published and published.startswith(value) else ""

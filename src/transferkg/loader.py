@@ -14,8 +14,8 @@ from rdflib import Graph
 from transferkg.compile import compile_graph, yaml_files
 from transferkg.errors import LoadError
 from transferkg.evidence import ClaimRecord
-from transferkg.privacy import NameList
 from transferkg.namespaces import bind_prefixes
+from transferkg.privacy import NameList
 from transferkg.resources import Layout
 
 __all__ = ["Loaded", "load_layout", "parse_turtle"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 __all__ = [
     "KOSOVO", "aliases", "find_states", "is_state_code", "mentions", "resolve_state", "state_label", "suggest_states",
@@ -225,7 +225,7 @@ def is_state_code(code: str) -> bool:
     return state_label(code) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def state_label(code: str) -> str | None:
     """The English label of a state (pycountry's common name), or None for an unknown code."""
     if code == KOSOVO:
@@ -250,7 +250,7 @@ def _subdivisions(code: str) -> tuple[str, ...]:
                  if s.type == "State" and s.name != "Georgia")
 
 
-@lru_cache(maxsize=None)
+@cache
 def aliases(code: str) -> tuple[str, ...]:
     """Every word a source may use for the state ``code``: names, demonyms, capitals."""
     names: list[str] = []
