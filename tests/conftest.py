@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,11 @@ from transferkg.kg import KnowledgeGraph
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+
+# "today" is fixed for the whole suite, so answers that depend on it (status_on_date's default day,
+# how old the latest report is) are reproducible; subprocesses inherit it.
+TODAY = "2026-12-02"
+os.environ.setdefault("TRANSFERKG_TODAY", TODAY)
 
 
 @pytest.fixture(scope="session")

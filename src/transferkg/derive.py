@@ -104,6 +104,12 @@ PREFIX tct: <https://w3id.org/tct/ontology#>
 SELECT ?e ?d WHERE { ?e tct:date ?d }
 """
 
+_SOURCE_DATES = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?s ?d WHERE { ?s dcterms:issued ?d }
+"""
+"""Sources get date bounds too, so queries can say how recent the latest report is."""
+
 _STATUS_CHANGES = """
 PREFIX tct: <https://w3id.org/tct/ontology#>
 PREFIX tctv: <https://w3id.org/tct/vocab/>
@@ -353,6 +359,7 @@ def derive(store: Store) -> DeriveResult:
     store.add_triples(kinds)
     claim_bounds = _bounds_triples(store.select(_CLAIM_DATES).rows)
     event_bounds = _bounds_triples(store.select(_EVENT_DATES).rows)
+    event_bounds += _bounds_triples(store.select(_SOURCE_DATES).rows)
     store.add_triples(claim_bounds + event_bounds)
     status_triples = _status_triples(store)
     store.add_triples(status_triples)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.term import Node
 
 from transferkg.derive import DeriveResult, derive
@@ -22,10 +22,27 @@ if TYPE_CHECKING:
 
     from transferkg.evidence import Finding
     from transferkg.privacy import PrivacyFinding
-    from transferkg.queries import QueryLibrary
+    from transferkg.queries import Query, QueryLibrary
     from transferkg.stats import Stats
 
-__all__ = ["KnowledgeGraph", "load"]
+__all__ = ["KnowledgeGraph", "load", "sort_lists"]
+
+
+def sort_lists(result: SelectResult, columns: tuple[str, ...]) -> SelectResult:
+    """``result`` with the "; "-joined values of ``columns`` in sorted order, whatever the engine's."""
+    index = [i for i, v in enumerate(result.vars) if v in columns]
+    if not index:
+        return result
+    rows = []
+    for row in result.rows:
+        cells = list(row)
+        for i in index:
+            cell = cells[i]
+            if isinstance(cell, Literal) and ";" in str(cell):
+                parts = sorted({p.strip() for p in str(cell).split(";") if p.strip()})
+                cells[i] = Literal("; ".join(parts), lang=cell.language, datatype=cell.datatype)
+        rows.append(tuple(cells))
+    return SelectResult(vars=result.vars, rows=rows)
 
 
 @dataclass
@@ -36,6 +53,7 @@ class KnowledgeGraph:
     layout: Layout
     loaded: Loaded | None = None
     derived: DeriveResult | None = None
+    _codes: dict[str, set[str]] | None = field(default=None, repr=False)
 
     @property
     def graph(self) -> Graph:
@@ -61,7 +79,66 @@ class KnowledgeGraph:
             BadParameter: unknown, missing or invalid parameters (never spliced into SPARQL).
         """
         query = self.queries.get(name)
-        return self.store.select(query.text, query.bind(params))
+        bindings = query.bind(params, codes=self._code_lists())
+        self._check_known(query, bindings)
+        lists = {k: v for k, v in bindings.items() if isinstance(v, tuple)}
+        singles = {k: v for k, v in bindings.items() if not isinstance(v, tuple)}
+        text = query.text
+        if lists:
+            from transferkg.binding import inject_values
+
+            text = inject_values(text, lists)
+        result = self.store.select(text, singles)
+        return sort_lists(result, query.lists) if query.lists else result
+
+    def _code_lists(self) -> dict[str, set[str]]:
+        """Each code list (concept scheme) of the graph → its concepts' local names (cached)."""
+        if self._codes is None:
+            from transferkg.namespaces import TCTV
+
+            rows = self.store.select("SELECT ?c ?s WHERE { ?c <http://www.w3.org/2004/02/skos/core#inScheme> ?s }").rows
+            codes: dict[str, set[str]] = {}
+            for concept, scheme in rows:
+                if str(scheme).startswith(str(TCTV)) and str(concept).startswith(str(TCTV)):
+                    codes.setdefault(str(scheme)[len(str(TCTV)):], set()).add(str(concept)[len(str(TCTV)):])
+            self._codes = codes
+        return self._codes
+
+    def _check_known(self, query: Query, bindings: Mapping[str, object]) -> None:
+        """An id or a state the graph does not know is an error with suggestions, never 0 rows."""
+        from transferkg.errors import BadParameter
+
+        for var, value in bindings.items():
+            name = var.removeprefix("_") if var not in query.params else var
+            param = query.params[name]
+            if param.type not in ("iri", "state"):
+                continue
+            for term in value if isinstance(value, tuple) else (value,):
+                used = "{ ?x ?p ?o } UNION { ?o ?p ?x }" if param.type == "state" else "{ ?x ?p ?o }"
+                if self.store.ask(f"ASK {{ {used} }}", {"x": term}):  # type: ignore[arg-type]
+                    continue
+                raise BadParameter(f"bad value for {name!r} of query {query.name!r}: "
+                                   f"{self._unknown(term, param.type)}")
+
+    def _unknown(self, term: object, kind: str) -> str:
+        import difflib
+
+        from transferkg.namespaces import ID
+        from transferkg.states import state_label
+
+        local = str(term).removeprefix(str(ID))
+        if kind == "state":
+            code = local.removeprefix("state-")
+            return (f"{state_label(code) or code} ({code}) appears nowhere in the graph "
+                    "(no agreement, transfer or source mentions it)")
+        prefix = local.split("-", 1)[0] + "-"
+        rows = self.store.select(
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?o . FILTER (STRSTARTS(STR(?s), ?start)) }",
+            {"start": Literal(str(ID) + prefix)}).rows  # type: ignore[dict-item]
+        known = sorted(str(r[0]).removeprefix(str(ID)) for r in rows if r[0] is not None)
+        close = difflib.get_close_matches(local, known, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return f"{local!r} is not in the graph{hint}"
 
     def run(self, name: str, *, raw: bool = False, **params: object) -> pd.DataFrame:
         """Run library query ``name``; a DataFrame of readable values (``raw=True``: terms)."""

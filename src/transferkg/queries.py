@@ -19,6 +19,7 @@ parameter's type is refused with a message that lists the query's parameters.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Mapping
@@ -36,7 +37,7 @@ from transferkg.namespaces import ID, PREFIXES, TCTV
 
 __all__ = ["PARAM_TYPES", "Param", "Query", "QueryLibrary", "check_no_service", "parse_query_file"]
 
-PARAM_TYPES = ("state", "iri", "date", "year", "integer", "string", "code")
+PARAM_TYPES = ("state", "iri", "date", "year", "integer", "string", "code", "boolean")
 _IRI_SAFE = re.compile(r"^[^\s<>\"{}|\\^`]+$")
 _LOCAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -50,12 +51,27 @@ class Param:
     description: str = ""
     required: bool = False
     default: str | None = None
+    multiple: bool = False
+    """Whether several values may be given, comma-separated (``host=XK,SV``)."""
+    scheme: str | None = None
+    """For ``code`` parameters: the code list (``tctv:`` concept scheme) the value must be in."""
 
     def describe(self) -> str:
-        text = f"{self.name} ({self.type}{', required' if self.required else ''})"
+        text = f"{self.name} ({self.type}{', one or more' if self.multiple else ''}" \
+               f"{', required' if self.required else ''})"
         if self.default is not None:
             text += f" default {self.default}"
         return text
+
+    def to_terms(self, value: object) -> Node | tuple[Node, ...]:
+        """The RDF term (or, for a list parameter, the terms) for ``value``."""
+        if self.multiple and not isinstance(value, (URIRef, Literal)):
+            items = value if isinstance(value, (list, tuple, set)) else str(value).split(",")
+            terms = tuple(dict.fromkeys(self.to_term(v) for v in items if str(v).strip()))
+            if not terms:
+                raise ValueError("no value given")
+            return terms[0] if len(terms) == 1 else terms
+        return self.to_term(value)
 
     def to_term(self, value: object) -> Node:
         """The RDF term for ``value``, or :class:`BadParameter` saying why not."""
@@ -63,6 +79,12 @@ class Param:
             value = str(value)
         text = str(value).strip()
         kind = self.type
+        if kind == "boolean":
+            if text.lower() in ("true", "yes", "1"):
+                return Literal(True)
+            if text.lower() in ("false", "no", "0"):
+                return Literal(False)
+            raise ValueError(f"{text!r} is not true or false")
         if kind == "state":
             from transferkg.states import resolve_state, suggest_states
 
@@ -81,10 +103,10 @@ class Param:
                 raise ValueError(f"{text!r} is not a code-list concept such as in-force")
             return TCTV[local]
         if kind == "date":
+            if text.lower() == "today":
+                text = today().isoformat()
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 raise ValueError(f"{text!r} is not a date YYYY-MM-DD")
-            import datetime as dt
-
             dt.date.fromisoformat(text)
             return Literal(text, datatype=XSD.date)
         if kind == "year":
@@ -96,6 +118,17 @@ class Param:
                 raise ValueError(f"{text!r} is not an integer")
             return Literal(int(text))
         return Literal(text)
+
+
+def today() -> dt.date:
+    """Today, or the day ``$TRANSFERKG_TODAY`` names (for reproducible runs and tests)."""
+    fixed = os.environ.get("TRANSFERKG_TODAY")
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError as exc:
+            raise BadParameter(f"TRANSFERKG_TODAY must be a date YYYY-MM-DD, not {fixed!r}") from exc
+    return dt.date.today()
 
 
 def _iri(text: str) -> URIRef:
@@ -133,6 +166,9 @@ class Query:
     method: str = "select"
     severity: str = "error"
     """For checks: ``error`` (rows fail ``transferkg check``) or ``warning`` (rows are reported only)."""
+    lists: tuple[str, ...] = ()
+    """Columns that hold several values joined by "; " (GROUP_CONCAT): the runner sorts their parts,
+    since SPARQL leaves their order to the engine."""
 
     def signature(self) -> str:
         """The parameters, for help texts and error messages."""
@@ -140,15 +176,19 @@ class Query:
             return "no parameters"
         return ", ".join(p.describe() for p in self.params.values())
 
-    def bind(self, values: Mapping[str, object] | None = None) -> dict[str, Node]:
-        """Typed bindings for ``values`` plus defaults.
+    def bind(self, values: Mapping[str, object] | None = None, *,
+             codes: Mapping[str, set[str]] | None = None) -> dict[str, Node | tuple[Node, ...]]:
+        """Typed bindings for ``values`` plus defaults (a tuple of terms for a list parameter).
+
+        ``codes`` maps a code list (``ArrangementKind``) to its concepts' local names;
+        when given, a ``code`` parameter with a ``scheme`` must name one of them.
 
         Raises:
             BadParameter: an unknown name, a missing required value, or a value
-                that is not a valid term of its type.
+                that is not a valid term of its type or not in its code list.
         """
         values = dict(values or {})
-        out: dict[str, Node] = {}
+        out: dict[str, Node | tuple[Node, ...]] = {}
         for name in values:
             if name not in self.params:
                 raise BadParameter(f"query {self.name!r} has no parameter {name!r}; "
@@ -160,12 +200,28 @@ class Query:
                     raise BadParameter(f"query {self.name!r} needs parameter {name!r}; "
                                        f"its parameters: {self.signature()}")
                 continue
+            var = f"_{name}" if re.search(rf"[?$]_{name}\b", self.text) else name  # grlc-style ?_name
             try:
-                out[name] = param.to_term(value)
+                out[var] = param.to_terms(value)
             except ValueError as exc:
                 raise BadParameter(f"bad value for {name!r} of query {self.name!r}: {exc}; "
                                    f"its parameters: {self.signature()}") from exc
+            if param.type == "code" and param.scheme and codes is not None:
+                _check_codes(self.name, param, out[var], codes.get(param.scheme, set()))
         return out
+
+
+def _check_codes(query: str, param: Param, value: Node | tuple[Node, ...], known: set[str]) -> None:
+    """Refuse a code that is not in the parameter's code list, suggesting close ones."""
+    import difflib
+
+    for term in value if isinstance(value, tuple) else (value,):
+        local = str(term).removeprefix(str(TCTV))
+        if local not in known:
+            close = difflib.get_close_matches(local, sorted(known), n=3, cutoff=0.5)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise BadParameter(f"bad value for {param.name!r} of query {query!r}: {local!r} is not a code of "
+                               f"{param.scheme}{hint}; the codes: {', '.join(sorted(known))}")
 
 
 def _header(text: str, source: str) -> tuple[dict[str, Any], str | None]:
@@ -210,7 +266,9 @@ def parse_query_text(text: str, name: str, *, path: Path | None = None) -> Query
         params[str(pname)] = Param(name=str(pname), type=ptype,
                                    description=str(spec.get("description", "")),
                                    required=bool(spec.get("required", False)),
-                                   default=defaults.get(str(pname)))
+                                   default=defaults.get(str(pname)),
+                                   multiple=bool(spec.get("multiple", False)),
+                                   scheme=str(spec["scheme"]) if spec.get("scheme") else None)
     method = "select"
     body = re.sub(r"#[^\n]*", "", text)
     body = re.sub(r"PREFIX\s+\S*\s*<[^>]*>", "", body, flags=re.IGNORECASE)
@@ -224,7 +282,8 @@ def parse_query_text(text: str, name: str, *, path: Path | None = None) -> Query
     return Query(name=name, text=text, path=path, summary=str(meta.get("summary", "")).strip(),
                  description=str(meta.get("description", "")).strip(),
                  tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
-                 params=params, default_view=view, method=method, severity=severity)
+                 params=params, default_view=view, method=method, severity=severity,
+                 lists=tuple(str(c) for c in (meta.get("lists") or [])))
 
 
 def check_no_service(text: str) -> None:

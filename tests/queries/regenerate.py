@@ -27,6 +27,9 @@ def expected_csv(kg: object, name: str) -> str:
 
 
 def main(argv: list[str]) -> int:
+    import os
+
+    os.environ.setdefault("TRANSFERKG_TODAY", "2026-12-02")  # as tests/conftest.py: answers that depend on "today"
     sys.path.insert(0, str(REPO / "src"))
     import transferkg
 
