@@ -288,6 +288,90 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out:
 
 
 @main.command()
+@click.option("--on", "day", default="today", show_default=True, metavar="DAY",
+              help="The day, YYYY-MM-DD (default today).")
+@_FORMAT
+@_OUT
+@_MAX_WIDTH
+@_ENDPOINT
+@click.pass_context
+@_handle_errors
+def active(ctx: click.Context, day: str, fmt: str, out: str | None, max_width: int | None,
+           endpoint: str | None) -> None:
+    """Which deals are active today (or on DAY): operative, with a source from the last twelve months.
+
+    The same as `transferkg query status_on_date --param day=DAY --param operative=true`:
+    in force, implemented or resumed, and reported within twelve months of the day.
+
+    Example: transferkg active --on 2026-06-30
+    """
+    from transferkg.results import format_result
+
+    kg = _open(ctx, endpoint)
+    result = kg.run_result("status_on_date", {"day": day, "operative": "true"})
+    if fmt == "table" and not out:
+        click.echo(f"Agreements operative on {day if day != 'today' else 'today'} (in force, implemented or resumed, "
+                   "with a source from the last twelve months):")
+    _output(format_result(result, fmt, max_width=_max_width(max_width, out)), out)
+
+
+@main.command()
+@click.option("--sender", default=None, metavar="STATE", help="Only this sending state (name or ISO code; "
+                                                               "several: US,AU).")
+@click.option("--host", default=None, metavar="STATE", help="Only this receiving state (name or ISO code).")
+@click.option("--kind", default="third-country-deportation", show_default=True, metavar="KIND",
+              help="Kind of arrangement (arrangement-kind code), or 'all' for every kind, one row each.")
+@_FORMAT
+@_OUT
+@_MAX_WIDTH
+@_ENDPOINT
+@click.pass_context
+@_handle_errors
+def totals(ctx: click.Context, sender: str | None, host: str | None, kind: str, fmt: str, out: str | None,
+           max_width: int | None, endpoint: str | None) -> None:
+    """People transferred per sending state, receiving state and kind: reported totals and recorded transfers.
+
+    By default third-country deportations only (--kind all for every kind, each on its
+    own rows). A reported total (the latest cumulative count a source gives) and the sum
+    of the transfers recorded one by one are shown side by side, never added.
+
+    Example: transferkg totals --sender US
+    """
+    from transferkg.results import format_result
+
+    params = {k: v for k, v in (("sender", sender), ("host", host), ("kind", kind)) if v and v != "all"}
+    kg = _open(ctx, endpoint)
+    result = kg.run_result("totals", params)
+    if fmt == "table" and not out:
+        what = "every kind of transfer, each on its own rows" if kind == "all" else f"kind {kind} only"
+        click.echo(f"People transferred — {what}. 'reported' is the latest total a source gives; 'recorded' "
+                   "adds up the transfers recorded one by one; the two are never added together.")
+    _output(format_result(result, fmt, max_width=_max_width(max_width, out)), out)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "html"]), default="text",
+              show_default=True, help="A terminal card, Markdown, JSON or a self-contained HTML page.")
+@_OUT
+@_MAX_WIDTH
+@_ENDPOINT
+@click.pass_context
+@_handle_errors
+def show(ctx: click.Context, name: str, fmt: str, out: str | None, max_width: int | None,
+         endpoint: str | None) -> None:
+    """Everything about a state or an agreement: parties, status, people, nationalities, cases, sources.
+
+    NAME is a state's name, demonym or ISO code (Kosovo, xk, Salvadoran) or an agreement's
+    id or label (agreement-US-XK-2025-06, US-XK-2025-06), case-insensitive.
+
+    Example: transferkg show Kosovo
+    """
+    profile = _open(ctx, endpoint).profile(name)
+    _output(profile.render(fmt, max_width=_max_width(max_width, out) or 120), out)
+
+
+@main.command()
 @click.argument("source")
 @click.option("--allow-service", is_flag=True,
               help="Allow SERVICE clauses, which make the query contact other endpoints.")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from transferkg.evidence import Finding
+    from transferkg.profile import Profile
     from transferkg.privacy import PrivacyFinding
     from transferkg.queries import Query, QueryLibrary
     from transferkg.stats import Stats
@@ -145,6 +146,19 @@ class KnowledgeGraph:
         from transferkg.results import to_dataframe
 
         return to_dataframe(self.run_result(name, params), raw=raw)
+
+    def profile(self, name: str) -> Profile:
+        """Everything about one state or agreement: ``kg.profile("Kosovo").text()``.
+
+        ``name`` is a state's name, demonym or ISO code, or an agreement's id or label
+        (case-insensitive).
+
+        Raises:
+            BadParameter: nothing of that name (with close names).
+        """
+        from transferkg.profile import build_profile
+
+        return build_profile(self, name)
 
     def sparql(self, text: str, *, allow_service: bool = False) -> SelectResult:
         """Run an ad-hoc SELECT query; ``SERVICE`` (network access) is refused unless allowed.
