@@ -181,6 +181,10 @@ def docs(ctx: click.Context, out: str) -> None:
     from transferkg.docs import write_docs
     from transferkg.resources import find_layout
 
+    if out == "build/ontology.html":
+        from pathlib import Path
+
+        _make_default_folder(Path(out).parent)
     path = write_docs(find_layout(ctx.obj["root"]), out)
     click.echo(f"Wrote {path}")
 
@@ -217,6 +221,16 @@ def _output(text: str, out: str | None) -> None:
         write_atomic(out, text if text.endswith("\n") else text + "\n")
     else:
         click.echo(text)
+
+
+def _make_default_folder(folder: Any) -> None:
+    """Create a command's own default output folder (build/views/); a folder the user names must exist."""
+    from transferkg.errors import OutputError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {folder}: {exc.strerror or exc}") from exc
 
 
 def _max_width(max_width: int | None, out: str | None) -> int | None:
@@ -642,10 +656,12 @@ _GRAPH_VIEWS = _VIEW_NAMES[:-1]
 def _view_filters(func: F) -> F:
     """The filter options shared by view, export and network."""
     options = [
-        click.option("--sender", default=None, metavar="ISO", help="Only agreements (or transfers) of this "
-                     "sending state, e.g. US."),
+        click.option("--sender", default=None, metavar="STATE", help="Only agreements (or transfers) of this "
+                     "sending state: a name or ISO code, e.g. US."),
         click.option("--status", default=None, metavar="CODE",
                      help="Only agreements whose current status is CODE, e.g. in-force, blocked-by-court."),
+        click.option("--kind", default=None, metavar="KIND",
+                     help="Only agreements of this kind, e.g. third-country-deportation (all: every kind)."),
         click.option("--since", default=None, metavar="DATE",
                      help="Only agreements (transfers) dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)."),
         click.option("--until", default=None, metavar="DATE",
@@ -656,14 +672,19 @@ def _view_filters(func: F) -> F:
     return func
 
 
+_VIEW_FILTERS = {"deal-network": {"sender", "status", "kind", "since", "until"},
+                 "bipartite": {"sender", "status", "kind", "since", "until"},
+                 "nationality-flows": {"sender", "since", "until"},
+                 "provenance": set(), "recognition": set(),
+                 "timeline": {"sender", "status", "since", "until"}}
+"""Which filters each view takes."""
+
+
 def _check_view_options(name: str, filters: dict[str, str | None], subject: str | None = None) -> None:
     """Refuse, before any loading, filters that view NAME does not take."""
     from transferkg.errors import BadParameter
 
-    allowed = {"deal-network": {"sender", "status", "since", "until"},
-               "bipartite": {"sender", "status", "since", "until"},
-               "nationality-flows": {"sender", "since", "until"},
-               "provenance": set(), "recognition": set()}.get(name, {"sender", "status", "since", "until"})
+    allowed = _VIEW_FILTERS.get(name, {"sender", "status", "since", "until"})
     given = {k for k, v in filters.items() if v}
     if given - allowed:
         raise BadParameter(f"view {name!r} does not take --{', --'.join(sorted(given - allowed))}"
@@ -673,20 +694,26 @@ def _check_view_options(name: str, filters: dict[str, str | None], subject: str 
 
 
 def _view_graph(kg: Any, name: str, filters: dict[str, str | None], subject: str | None = None) -> Any:
-    """Build view NAME with the given filters."""
+    """Build view NAME with the given filters; nothing matching is an error, never an empty picture."""
     from transferkg import views
+    from transferkg.errors import ChecksFailed
 
     _check_view_options(name, filters, subject)
     kept: dict[str, Any] = {k: v for k, v in filters.items() if v}
     if name == "deal-network":
-        return views.deal_network(kg, **kept)
-    if name == "bipartite":
-        return views.state_agreement_bipartite(kg, **kept)
-    if name == "nationality-flows":
-        return views.nationality_flows(kg, **kept)
-    if name == "provenance":
-        return views.provenance(kg, subject=subject)
-    return views.recognition(kg)
+        graph = views.deal_network(kg, **kept)
+    elif name == "bipartite":
+        graph = views.state_agreement_bipartite(kg, **kept)
+    elif name == "nationality-flows":
+        graph = views.nationality_flows(kg, **kept)
+    elif name == "provenance":
+        graph = views.provenance(kg, subject=subject)
+    else:
+        graph = views.recognition(kg)
+    if graph.number_of_nodes() == 0:
+        given = ", ".join(f"--{k} {v}" for k, v in kept.items()) or "no filter"
+        raise ChecksFailed(f"nothing to draw: no {name} matches {given}; nothing was written")
+    return graph
 
 
 @main.command()
@@ -697,7 +724,8 @@ def _view_graph(kg: Any, name: str, filters: dict[str, str | None], subject: str
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter of the --query (repeatable).")
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=str),
-              help="Output file: .html (interactive), .png or .svg (default: NAME.html; timeline.png).")
+              help="Output file: .html (interactive), .png or .svg (default: build/views/NAME.html; "
+                   "build/views/timeline.png).")
 @_view_filters
 @click.option("--subject", default=None, metavar="ID",
               help="Provenance view: only claims about this subject, e.g. agreement-US-XK-2025-06.")
@@ -707,8 +735,8 @@ def _view_graph(kg: Any, name: str, filters: dict[str, str | None], subject: str
 @click.pass_context
 @_handle_errors
 def view(ctx: click.Context, name: str | None, query_name: str | None, params: tuple[str, ...], out: str | None,
-         sender: str | None, status: str | None, since: str | None, until: str | None, subject: str | None,
-         max_nodes: int, endpoint: str | None) -> None:
+         sender: str | None, status: str | None, kind: str | None, since: str | None, until: str | None,
+         subject: str | None, max_nodes: int, endpoint: str | None) -> None:
     """Draw a view as a self-contained HTML page (no network needed) or a PNG/SVG figure.
 
     NAME is deal-network, bipartite, nationality-flows, provenance, recognition or
@@ -723,11 +751,14 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
 
     if bool(name) == bool(query_name):
         raise BadParameter("give a view NAME or --query QUERY (one of them)")
-    target = Path(out or (f"{name}.png" if name == "timeline" else f"{name or 'query'}.html"))
+    default = Path("build") / "views" / (f"{name}.png" if name == "timeline" else f"{name or 'query'}.html")
+    target = Path(out) if out else default
+    if not out:
+        _make_default_folder(default.parent)
     suffix = target.suffix.lower()
     if suffix not in (".html", ".htm", ".png", ".svg"):
         raise BadParameter(f"--out must end in .html, .png or .svg, not {target.name!r}")
-    filters = {"sender": sender, "status": status, "since": since, "until": until}
+    filters = {"sender": sender, "status": status, "kind": kind, "since": since, "until": until}
     if name == "timeline" and suffix not in (".png", ".svg"):
         raise BadParameter("the timeline is a figure: --out must end in .png or .svg")
     if name:
@@ -778,7 +809,7 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
 @click.pass_context
 @_handle_errors
 def export(ctx: click.Context, fmt: str, view_name: str | None, sender: str | None, status: str | None,
-           since: str | None, until: str | None, out: str | None, endpoint: str | None) -> None:
+           kind: str | None, since: str | None, until: str | None, out: str | None, endpoint: str | None) -> None:
     """Export a view for Gephi, Cytoscape or a spreadsheet, or the graph as RDF.
 
     Example: transferkg export --format graphml --view deal-network -o deals.graphml
@@ -786,7 +817,7 @@ def export(ctx: click.Context, fmt: str, view_name: str | None, sender: str | No
     from transferkg.errors import BadParameter
     from transferkg.export import GRAPH_FORMATS, export_graph, export_rdf
 
-    filters = {"sender": sender, "status": status, "since": since, "until": until}
+    filters = {"sender": sender, "status": status, "kind": kind, "since": since, "until": until}
     if fmt in GRAPH_FORMATS:
         _check_view_options(view_name or "deal-network", filters)
     elif view_name or any(filters.values()):
@@ -816,7 +847,8 @@ def export(ctx: click.Context, fmt: str, view_name: str | None, sender: str | No
 @click.pass_context
 @_handle_errors
 def network(ctx: click.Context, metrics: bool, view_name: str, sender: str | None, status: str | None,
-            since: str | None, until: str | None, fmt: str, out: str | None, endpoint: str | None) -> None:
+            kind: str | None, since: str | None, until: str | None, fmt: str, out: str | None,
+            endpoint: str | None) -> None:
     """Summarise the deal network (or another view); --metrics prints a table per node.
 
     Example: transferkg network --metrics
@@ -825,17 +857,21 @@ def network(ctx: click.Context, metrics: bool, view_name: str, sender: str | Non
 
     from transferkg.views import network_metrics
 
-    filters = {"sender": sender, "status": status, "since": since, "until": until}
+    if kind is None and view_name in ("deal-network", "bipartite"):
+        kind = "third-country-deportation"  # the headline counts one kind of transfer, and says so
+    filters = {"sender": sender, "status": status, "kind": kind, "since": since, "until": until}
     _check_view_options(view_name, filters)
     graph = _view_graph(_open(ctx, endpoint), view_name, filters)
     table = network_metrics(graph)
+    scope = (f"kind: {kind}" if kind and kind != "all" else "every kind of arrangement") + \
+        "; people = the larger of the latest reported total and the recorded transfers, per agreement"
     if metrics:
         if fmt == "csv":
             text = table.to_csv(index=False)
         elif fmt == "json":
             text = table.to_json(orient="records", indent=1, force_ascii=False)
         else:
-            text = table.to_string(index=False)
+            text = f"{view_name} ({scope})\n" + table.to_string(index=False)
         _output(text, out)
         return
     components = nx.number_weakly_connected_components(graph) if graph.is_directed() else \
@@ -843,7 +879,7 @@ def network(ctx: click.Context, metrics: bool, view_name: str, sender: str | Non
     hosts = table[table["agreements_received"] > 0].head(5)
     senders = table.sort_values(["hosts", "label"], ascending=[False, True], kind="mergesort")
     senders = senders[senders["hosts"] > 0].head(5)
-    lines = [f"{view_name}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, "
+    lines = [f"{view_name} ({scope}): {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, "
              f"{components} connected component(s), {table['community'].nunique() if len(table) else 0} "
              "communities",
              "hosts (edges in, people received): " + ", ".join(

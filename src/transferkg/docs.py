@@ -103,7 +103,6 @@ def write_docs(layout: Layout, out: str | os.PathLike[str]) -> Path:
     parse_turtle(layout.ontology, graph, root=layout.root)
     for path in sorted(layout.vocab_dir.glob("*.ttl")):
         parse_turtle(path, graph, root=layout.root)
-    target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_docs(graph), encoding="utf-8")
-    return target
+    from transferkg.outputs import write_atomic
+
+    return write_atomic(out, render_docs(graph))

@@ -22,7 +22,6 @@ import json
 import os
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -85,9 +84,9 @@ def _deliver(text: str, destination: str | os.PathLike[str] | None) -> str | Non
     """Return ``text``, or write it (UTF-8) to ``destination`` and return None."""
     if destination is None:
         return text
-    target = Path(destination)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    from transferkg.outputs import write_atomic
+
+    write_atomic(destination, text)
     return None
 
 

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from transferkg.evidence import Finding
-    from transferkg.profile import Profile
     from transferkg.privacy import PrivacyFinding
+    from transferkg.profile import Profile
     from transferkg.queries import Query, QueryLibrary
     from transferkg.stats import Stats
 

@@ -144,23 +144,43 @@ def _date_arg(text: str | dt.date | None, *, end: bool, name: str) -> dt.date | 
 
 
 def _state_iri(code: str) -> URIRef:
+    """A state by name, demonym, ISO code or id ("Kosovo", "xk", "id:state-XK")."""
+    from transferkg.states import resolve_state, suggest_states
+
     text = code.strip()
     if text.startswith(("http://", "https://")):
         return URIRef(text)
-    text = text.removeprefix("id:").removeprefix("state-").upper()
-    if not re.fullmatch(r"[A-Z]{2}", text):
-        raise BadParameter(f"--sender takes an ISO 3166-1 alpha-2 code such as US, not {code!r}")
-    return ID[f"state-{text}"]
+    iso = resolve_state(text.removeprefix("id:"))
+    if iso is None:
+        close = suggest_states(text)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise BadParameter(f"--sender takes a state's name or ISO code such as US or Kosovo, not {code!r}{hint}")
+    return ID[f"state-{iso}"]
 
 
-def _status_iri(code: str) -> URIRef:
+_STATUSES = ("proposed", "announced", "signed", "ratified", "in-force", "implemented", "suspended",
+             "blocked-by-court", "disputed", "resumed", "terminated", "expired", "refused")
+_KINDS = ("third-country-deportation", "asylum-cooperative-transfer", "offshore-processing",
+          "evacuation-resettlement", "prisoner-transfer", "readmission-return", "voluntary-departure")
+
+
+def _code_iri(code: str, known: tuple[str, ...], option: str) -> URIRef:
+    """A code of a code list, or :class:`BadParameter` with the close ones."""
+    import difflib
+
     text = code.strip()
     if text.startswith(("http://", "https://")):
         return URIRef(text)
     text = text.removeprefix("tctv:").strip().lower().replace(" ", "-")
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", text):
-        raise BadParameter(f"--status takes a status code such as in-force, not {code!r}")
+    if text not in known:
+        close = difflib.get_close_matches(text, known, n=3, cutoff=0.5)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise BadParameter(f"--{option}: {code!r} is not a code{hint}; the codes: {', '.join(known)}")
     return TCTV[text]
+
+
+def _status_iri(code: str) -> URIRef:
+    return _code_iri(code, _STATUSES, "status")
 
 
 # --------------------------------------------------------------------------- agreements
@@ -173,6 +193,7 @@ class AgreementFilter:
     Attributes:
         sender: ISO code (``US``) or CURIE of the sending state.
         status: current status code (``in-force``, ``blocked-by-court`` …).
+        kind: arrangement kind (``third-country-deportation`` …; ``all`` or empty: every kind).
         since: keep agreements whose date may fall on or after this day.
         until: keep agreements whose date may fall on or before this day.
 
@@ -185,14 +206,18 @@ class AgreementFilter:
     status: str | None = None
     since: str | dt.date | None = None
     until: str | dt.date | None = None
+    kind: str | None = None
 
     @property
     def active(self) -> bool:
-        return any(v not in (None, "") for v in (self.sender, self.status, self.since, self.until))
+        return any(v not in (None, "") for v in (self.sender, self.status, self.since, self.until, self.kind))
 
     def keep(self, record: _Agreement) -> bool:
         if self.sender:
             if curie(str(_state_iri(self.sender))) not in record.senders:
+                return False
+        if self.kind and self.kind != "all":
+            if record.kind != curie(str(_code_iri(self.kind, _KINDS, "kind"))):
                 return False
         if self.status:
             if record.status != curie(str(_status_iri(self.status))):
@@ -218,6 +243,8 @@ class _Agreement:
     hosts: dict[str, dict[str, Any]]
     status: str | None = None
     status_label: str | None = None
+    kind: str | None = None
+    kind_label: str | None = None
     signed: str | None = None
     signed_precision: str | None = None
     date: str | None = None
@@ -248,6 +275,8 @@ class _Agreement:
             "agreement_type": self.type,
             "status": _local(self.status),
             "status_label": self.status_label,
+            "kind": _local(self.kind),
+            "kind_label": self.kind_label,
             "signed": self.signed,
             "signed_precision": self.signed_precision,
             "date": self.date,
@@ -267,10 +296,11 @@ class _Agreement:
 
 
 _Q_AGREEMENTS = f"""
-SELECT ?agreement ?type ?label ?role ?state ?stateLabel ?iso ?status ?statusLabel WHERE {{
+SELECT ?agreement ?type ?label ?role ?state ?stateLabel ?iso ?status ?statusLabel ?kind ?kindLabel WHERE {{
   {_AGREEMENT_TYPES}
   ?agreement a ?type .
   OPTIONAL {{ ?agreement rdfs:label ?label }}
+  OPTIONAL {{ ?agreement tct:arrangementKind ?kind . OPTIONAL {{ ?kind skos:prefLabel ?kindLabel }} }}
   OPTIONAL {{ ?agreement tct:currentStatus ?status . OPTIONAL {{ ?status skos:prefLabel ?statusLabel }} }}
   OPTIONAL {{
     {{ ?agreement tct:sendingState ?state . BIND ("sender" AS ?role) }}
@@ -369,6 +399,8 @@ def _agreements(kg: Any) -> dict[str, _Agreement]:
             record.label = label
         if str(row["type"]).endswith("TransferAgreement"):
             record.type = _id(row["type"])
+        if row["kind"] is not None:
+            record.kind, record.kind_label = _id(row["kind"]), _str(row["kindLabel"])
         status = _id(row["status"]) if row["status"] is not None else None
         if status and (record.status is None or status < record.status):
             record.status, record.status_label = status, _str(row["statusLabel"]) or _local(status)
@@ -421,8 +453,8 @@ def _agreements(kg: Any) -> dict[str, _Agreement]:
         if row["property"] == TCT.capacity:
             text = _quantity_text(_str(row["qualifier"]), q_value, q_low, q_high, unit)
             capacities[aid].append((max(q_numbers), text))
-        else:
-            reported[aid].append(max(q_numbers))
+        else:  # a range ("one or two") counts its lower bound, as the totals query does
+            reported[aid].append(next(v for v in (q_value, q_low, q_high) if v is not None))
     for aid, values in capacities.items():
         records[aid].capacity = max(v for v, _ in values)
         records[aid].capacity_text = "; ".join(sorted({t for _, t in values}))
@@ -481,7 +513,8 @@ def _sorted_graph(graph: nx.Graph) -> nx.Graph:
 
 
 def deal_network(kg: Any, *, sender: str | None = None, status: str | None = None,
-                 since: str | dt.date | None = None, until: str | dt.date | None = None) -> nx.MultiDiGraph:
+                 since: str | dt.date | None = None, until: str | dt.date | None = None,
+                 kind: str | None = None) -> nx.MultiDiGraph:
     """The deal network: states as nodes, one directed edge per agreement (sender → host).
 
     Nodes (``id:state-US`` …): ``label``, ``iso``, ``iri``, ``kind`` = ``"state"``,
@@ -500,7 +533,7 @@ def deal_network(kg: Any, *, sender: str | None = None, status: str | None = Non
     Agreements without a recorded sending or receiving state have no edge (see
     :func:`state_agreement_bipartite`). The filters are those of :class:`AgreementFilter`.
     """
-    keep = AgreementFilter(sender=sender, status=status, since=since, until=until)
+    keep = AgreementFilter(sender=sender, status=status, since=since, until=until, kind=kind)
     graph = nx.MultiDiGraph(name="deal-network", title="Deal network: who sends people to whom",
                             description="sending state → receiving state, one edge per agreement")
     for record in _agreements(kg).values():
@@ -517,7 +550,8 @@ def deal_network(kg: Any, *, sender: str | None = None, status: str | None = Non
 
 
 def state_agreement_bipartite(kg: Any, *, sender: str | None = None, status: str | None = None,
-                              since: str | dt.date | None = None, until: str | dt.date | None = None) -> nx.DiGraph:
+                              since: str | dt.date | None = None, until: str | dt.date | None = None,
+                              kind: str | None = None) -> nx.DiGraph:
     """The bipartite state–agreement graph: sender → agreement → host.
 
     State nodes have ``bipartite`` = 0, ``kind`` = ``"state"`` and ``role`` as in
@@ -527,7 +561,7 @@ def state_agreement_bipartite(kg: Any, *, sender: str | None = None, status: str
     filters, the agreement's ``status`` and dates. Agreements without recorded parties
     are isolated nodes. ``nx.bipartite`` functions take ``graph.to_undirected()``.
     """
-    keep = AgreementFilter(sender=sender, status=status, since=since, until=until)
+    keep = AgreementFilter(sender=sender, status=status, since=since, until=until, kind=kind)
     graph = nx.DiGraph(name="bipartite", title="States and agreements", description="sending state → agreement → receiving state")
     for record in _agreements(kg).values():
         if not keep.keep(record):
@@ -599,8 +633,8 @@ def nationality_flows(kg: Any, *, sender: str | None = None, since: str | dt.dat
     nationality in the graph at all.
 
     Edges: ``transfers`` (number of transfer events), ``transfer_ids``, ``people``
-    (people known to be of that nationality: a single-nationality cohort's count, or
-    the count of a transfer with one nationality and one host), ``people_shared``
+    (people known to be of that nationality: a single-nationality cohort's count, never
+    a whole transfer's count because one nationality was named), ``people_shared``
     (people in transfers that carried this and other nationalities, or went to
     several hosts, with no recorded split — an upper bound), and ``weight`` =
     ``people`` plus an even share of each shared transfer (an estimate, for drawing
@@ -672,16 +706,15 @@ def nationality_flows(kg: Any, *, sender: str | None = None, since: str | dt.dat
             if not include_unrecorded:
                 continue
             found = {NOT_RECORDED: {"label": "nationality not recorded", "iso": None, "iri": None, "groups": {}}}
-        # People known per nationality: single-nationality groups (cohorts) with a count, or
-        # the whole count of a transfer with one nationality; not per host when it had several.
+        # People known per nationality: single-nationality groups (cohorts) with a count; not per
+        # host when it had several. A transfer with one recorded nationality does not say that all
+        # its people had it ("including Indian nationals"): its count stays shared.
         exact: dict[str, float] = {}
         for nid, info in found.items():
             counts = [max(c) for g, c in info["groups"].items() if c and
                       sum(1 for other in found.values() if g in other["groups"]) == 1]
             if counts:
                 exact[nid] = max(counts)
-        if len(found) == 1 and not exact and total is not None:
-            exact[next(iter(found))] = total
         if len(hosts) > 1:
             exact = {}
         shared = [nid for nid in found if nid not in exact]

@@ -695,10 +695,9 @@ def render_html(graph: nx.Graph, *, title: str | None = None, subtitle: str | No
 
 def write_html(graph: nx.Graph, path: str | os.PathLike[str], **options: Any) -> Path:
     """Write :func:`render_html` to ``path`` as UTF-8 and return the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_html(graph, **options), encoding="utf-8")
-    return target
+    from transferkg.outputs import write_atomic
+
+    return write_atomic(path, render_html(graph, **options))
 
 
 # --------------------------------------------------------------------------- static figures
@@ -717,9 +716,11 @@ def _save(fig: Any, path: str | os.PathLike[str]) -> Path:
         from transferkg.errors import BadParameter
 
         raise BadParameter(f"a figure is written as .png or .svg, not {target.name!r}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    from transferkg.outputs import atomic_path
+
     metadata = {"Date": None} if suffix == "svg" else {"Software": "transferkg"}
-    fig.savefig(target, format=suffix, dpi=fig.dpi, metadata=metadata)
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, format=suffix, dpi=fig.dpi, metadata=metadata)
     return target
 
 
