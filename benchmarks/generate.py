@@ -218,6 +218,7 @@ class Generator:
         local = f"agreement-{sender}-{host}-{year}-{n}"
         a = iri(local)
         self.t(a, RDF_TYPE, tct("TransferAgreement"))
+        self.t(a, tct("arrangementKind"), tctv("third-country-deportation"))  # the curators' classification
         self.t(a, RDFS_LABEL, lit(f"{sender}–{host} transfer agreement ({year}, #{n})", lang="en"))
         sources = [self.source(local) for _ in range(rng.randint(2, 4))]
         gov_s, gov_h = self.government(sender), self.government(host)

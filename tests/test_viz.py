@@ -165,6 +165,39 @@ def test_timeline_draws_month_precise_dates_as_spans(kg: KnowledgeGraph, tmp_pat
     assert re.search(r'<svg[^>]*width="648pt"[^>]*height="432pt"', svg.read_text(encoding="utf-8")[:2000])
 
 
+def _label_boxes(figure) -> list:  # type: ignore[no-untyped-def]
+    renderer = figure.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer=renderer)) for t in figure.axes[0].texts if t.get_text()]
+
+
+@pytest.mark.parametrize("view", ["deal-network", "bipartite", "nationality-flows", "provenance"])
+def test_figures_label_every_node_and_no_label_covers_another(kg: KnowledgeGraph, view: str) -> None:
+    graph = {"deal-network": lambda: views.deal_network(kg),
+             "bipartite": lambda: views.state_agreement_bipartite(kg),
+             "nationality-flows": lambda: views.nationality_flows(kg),
+             "provenance": lambda: views.provenance(kg, subject="agreement-US-XK-2025-06")}[view]()
+    figure = viz.network_figure(graph)
+    boxes = _label_boxes(figure)
+    assert len(boxes) >= graph.number_of_nodes()  # every node has its name (a state in two roles twice)
+    width, height = figure.bbox.width, figure.bbox.height
+    for text, box in boxes:  # inside the picture
+        assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= width + 1 and box.y1 <= height + 1, text
+    overlapping = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+                   if box_a.shrunk(0.98, 0.9).overlaps(box_b.shrunk(0.98, 0.9))]
+    assert not overlapping, overlapping[:5]
+
+
+def test_clicking_a_state_tells_its_agreements_and_people_by_kind(deals: nx.MultiDiGraph) -> None:
+    kosovo = deals.nodes["id:state-XK"]
+    assert kosovo["agreements_as_host"] == 4 and kosovo["agreements_as_sender"] == 0
+    received = kosovo["people_received_by_kind"]
+    assert "evacuation or resettlement: 1,900 people (1 agreement)" in received
+    assert "third-country deportation: " in received and "3,000" not in received
+    page = viz.render_html(deals)
+    info = next(n for n in _data(page)["nodes"] if n["tkg"]["key"] == "id:state-XK")["tkg"]["info"]
+    assert ["people received by kind", received] in info
+
+
 # --------------------------------------------------------------------------- in a real browser
 
 
@@ -180,11 +213,14 @@ def _chromium() -> str:
 
 def _dump(page: Path, profile: Path) -> str:
     """The DOM after the page ran, from headless Chromium with the network cut off."""
+    return _dump_url(page.resolve().as_uri(), profile)
+
+
+def _dump_url(url: str, profile: Path) -> str:
     command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
                f"--user-data-dir={profile}", "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-               "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=8000", "--dump-dom",
-               page.resolve().as_uri()]
+               "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=8000", "--dump-dom", url]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
@@ -273,3 +309,14 @@ def test_browser_does_not_run_markup_from_the_data(hostile: nx.MultiDiGraph, tmp
     assert html.escape(PAYLOAD_LABEL, quote=False) in details  # shown as text in the clicked edge's details
     assert html.escape(PAYLOAD_TITLE, quote=False) in details  # the source link's text
     assert '<a href="https://example.org/test-1"' in details
+
+
+@pytest.mark.browser
+def test_a_link_to_a_state_opens_its_details(deals: nx.MultiDiGraph, tmp_path: Path) -> None:
+    path = tmp_path / "deals.html"
+    path.write_text(viz.render_html(deals), encoding="utf-8")
+    command_page = Path(str(path))
+    dom = _dump_url(command_page.resolve().as_uri() + "#Kosovo", tmp_path / "profile")
+    details = dom[dom.index('id="tkg-details"'):]
+    assert "Kosovo" in details and "people received by kind" in details
+    assert "evacuation or resettlement: 1,900 people" in details

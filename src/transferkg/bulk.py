@@ -18,6 +18,12 @@ names case-insensitive):
 ``id`` (optional)
     the record's own identifier in the tracker; without it a record is
     identified by its content (so identical rows are one record).
+``kind`` (optional)
+    the kind of arrangement the transfer belongs to, a code of
+    ``ontology/vocab/arrangement-kind.ttl`` (``third-country-deportation``,
+    ``readmission-return`` …); empty or absent: the import's ``kind``, which the
+    person importing states (``--kind``; default ``third-country-deportation``).
+    Totals are kept by kind, so a record without one would be counted nowhere.
 
 Each record becomes a ``tct:TransferEvent`` (``id:record-…``) with one claim per fact (the same
 claims-as-nodes shape as the curated graph), citing the row's source; the
@@ -55,7 +61,8 @@ from transferkg.store import Store
 __all__ = ["COLUMNS", "ImportResult", "RowError", "import_csv"]
 
 COLUMNS = ("date", "from", "to", "count", "nationality", "source")
-OPTIONAL_COLUMNS = ("id",)
+OPTIONAL_COLUMNS = ("id", "kind")
+DEFAULT_KIND = "third-country-deportation"
 STATUS_WORDS = ("withheld", "unknown", "stateless")
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 _SOURCE_ID = re.compile(r"^src-[A-Za-z0-9._-]+$")
@@ -166,9 +173,11 @@ def _state_name(code: str) -> str | None:
 class _Converter:
     """Checks one row and writes its N-Triples lines."""
 
-    def __init__(self, store: Store, path: str) -> None:
+    def __init__(self, store: Store, path: str, kind: str = DEFAULT_KIND) -> None:
         self.store = store
         self.path = path
+        self.kind = kind
+        self._kinds: dict[str, bool] = {}  # the known kinds, read on first use
         self.states: set[str] = set()
         self._names: dict[str, str | None] = {}
         self._sources: dict[str, bool] = {}
@@ -211,9 +220,30 @@ class _Converter:
         errors.append(("source", f"{text!r} is neither an http(s) URL nor a source id such as src-…"))
         return None
 
+    def known_kind(self, code: str) -> bool:
+        """Whether ``code`` is an arrangement kind: of the store's code list, or of the
+        project's ``arrangement-kind.ttl`` when the store holds no code lists."""
+        if not self._kinds:
+            rows = self.store.select("SELECT ?k WHERE { ?k <http://www.w3.org/2004/02/skos/core#inScheme> ?s }",
+                                     {"s": TCTV.ArrangementKind}).rows
+            known = {str(k).removeprefix(str(TCTV)) for (k,) in rows}
+            if not known:
+                from rdflib import Graph
+                from rdflib.namespace import SKOS
+
+                from transferkg.resources import find_layout
+
+                vocab = Graph().parse(find_layout(None).vocab_dir / "arrangement-kind.ttl", format="turtle")
+                known = {str(k).removeprefix(str(TCTV)) for k in vocab.subjects(SKOS.inScheme, TCTV.ArrangementKind)}
+            self._kinds = dict.fromkeys(known, True)
+        return code in self._kinds
+
     def convert(self, row: dict[str, str]) -> tuple[list[str], list[tuple[str, str]]]:
         """The N-Triples lines of one row, or the problems with it."""
         errors: list[tuple[str, str]] = []
+        kind = (row.get("kind") or "").strip() or self.kind
+        if not self.known_kind(kind):
+            errors.append(("kind", f"{kind!r} is not a kind of arrangement (ontology/vocab/arrangement-kind.ttl)"))
         date_text = row["date"].strip()
         date: Literal | None = None
         try:
@@ -253,7 +283,8 @@ class _Converter:
         e = event.n3()
         people = f" ({count} people)" if count is not None else ""
         label = _lit(f"Transfer {sender} → {host}, {date_text}{people}", lang="en")
-        lines += [f"{e} {_TYPE} {TCT.TransferEvent.n3()} .", f"{e} {_LABEL} {label} ."]
+        lines += [f"{e} {_TYPE} {TCT.TransferEvent.n3()} .", f"{e} {_LABEL} {label} .",
+                  f"{e} {TCT.arrangementKind.n3()} {TCTV[kind].n3()} ."]
         if ident:
             lines.append(f"{e} {DCTERMS.identifier.n3()} {_lit(ident)} .")
         claims: list[tuple[URIRef, str, Any]] = [
@@ -305,7 +336,7 @@ def _header(fields: list[str], path: str) -> list[str]:
             problems.append(f"unknown column(s) {', '.join(unknown)}")
         if len(set(names)) != len(names):
             problems.append("a column appears twice")
-        raise LoadError(f"bad header: {'; '.join(problems)} (expected {', '.join(COLUMNS)}, optionally id)",
+        raise LoadError(f"bad header: {'; '.join(problems)} (expected {', '.join(COLUMNS)}, optionally id, kind)",
                         path=path, line=1)
     return names
 
@@ -321,7 +352,8 @@ def _write_report(path: Path, errors: list[RowError]) -> None:
 
 def import_csv(path: str | os.PathLike[str], store: Store, *, skip_bad: bool = False,
                report: str | os.PathLike[str] | None = None,
-               progress: Callable[[int], Any] | None = None, graph: str | None = None) -> ImportResult:
+               progress: Callable[[int], Any] | None = None, graph: str | None = None,
+               kind: str = DEFAULT_KIND) -> ImportResult:
     """Import the transfer records of CSV file ``path`` into ``store``.
 
     Args:
@@ -331,6 +363,7 @@ def import_csv(path: str | os.PathLike[str], store: Store, *, skip_bad: bool = F
             with ``skip_bad`` and no ``report``, ``<file>.rejected.csv`` next to the input.
         progress: called with the number of bytes read, for a progress bar.
         graph: the named graph to import into (Oxigraph; default the import graph).
+        kind: the arrangement kind of rows without a ``kind`` column value.
 
     Raises:
         LoadError: a bad header, a file that is not UTF-8 CSV, or (without
@@ -342,7 +375,7 @@ def import_csv(path: str | os.PathLike[str], store: Store, *, skip_bad: bool = F
     source = Path(path)
     shown = source.as_posix()
     result = ImportResult(path=shown, triples_before=store.triple_count())
-    converter = _Converter(store, shown)
+    converter = _Converter(store, shown, kind)
     staging_dir = None
     if isinstance(store, OxigraphStore) and store.path is not None:
         staging_dir = str(store.path.parent)
@@ -356,6 +389,10 @@ def import_csv(path: str | os.PathLike[str], store: Store, *, skip_bad: bool = F
                 if header is None:
                     raise LoadError("empty file: a header row is required", path=shown)
                 names = _header(header, shown)
+                if not converter.known_kind(kind):
+                    raise LoadError(f"unknown kind {kind!r}: the import's kind must be one of "
+                                    f"{', '.join(sorted(converter._kinds))} (ontology/vocab/arrangement-kind.ttl)",
+                                    path=shown)
                 chunk: list[str] = []
                 for fields in reader:
                     if not fields or all(not f.strip() for f in fields):

@@ -324,8 +324,11 @@ def active(ctx: click.Context, day: str, fmt: str, out: str | None, max_width: i
     kg = _open(ctx, endpoint)
     result = kg.run_result("status_on_date", {"day": day, "operative": "true"})
     if fmt == "table" and not out:
-        click.echo(f"Agreements operative on {day if day != 'today' else 'today'} (in force, implemented or resumed, "
-                   "with a source from the last twelve months):")
+        from transferkg.queries import today
+
+        when = f"today ({today().isoformat()})" if day == "today" else f"on {day}"
+        click.echo(f"Agreements operative {when}: in force, implemented or resumed, "
+                   "with a source from the twelve months before:")
     _output(format_result(result, fmt, max_width=_max_width(max_width, out)), out)
 
 
@@ -357,7 +360,8 @@ def totals(ctx: click.Context, sender: str | None, host: str | None, kind: str, 
     kg = _open(ctx, endpoint)
     result = kg.run_result("totals", params)
     if fmt == "table" and not out:
-        what = "every kind of transfer, each on its own rows" if kind == "all" else f"kind {kind} only"
+        what = "every kind of transfer, each on its own rows" if kind == "all" else \
+            f"{_kind_label(kg, kind)} only (--kind all for every kind)"
         click.echo(f"People transferred — {what}. 'reported' is the latest total a source gives; 'recorded' "
                    "adds up the transfers recorded one by one; the two are never added together.")
     _output(format_result(result, fmt, max_width=_max_width(max_width, out)), out)
@@ -649,6 +653,9 @@ def serve(ctx: click.Context, port: int, rw: bool, store_dir: str | None, build_
                 signal.signal(sig, handler)
 
 
+TIMELINE_SINCE = "2025"
+"""The timeline's default window: without --since or --until it starts here."""
+
 _VIEW_NAMES = ("deal-network", "bipartite", "nationality-flows", "provenance", "recognition", "timeline")
 _GRAPH_VIEWS = _VIEW_NAMES[:-1]
 
@@ -723,7 +730,7 @@ def _view_graph(kg: Any, name: str, filters: dict[str, str | None], subject: str
                    "?target/?targetLabel columns (optional ?edgeLabel, ?rgb), instead of a view.")
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter of the --query (repeatable).")
-@click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=str),
+@click.option("--out", "-o", "out", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="Output file: .html (interactive), .png or .svg (default: build/views/NAME.html; "
                    "build/views/timeline.png).")
 @_view_filters
@@ -740,8 +747,9 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
     """Draw a view as a self-contained HTML page (no network needed) or a PNG/SVG figure.
 
     NAME is deal-network, bipartite, nationality-flows, provenance, recognition or
-    timeline (PNG/SVG only). The HTML page has a legend, tooltips with source
-    links, and filters for sending state, status and dates.
+    timeline (PNG/SVG only; from 2025 unless --since or --until say otherwise). The
+    HTML page has a legend, tooltips with source links, and filters for sending
+    state, status and dates.
 
     Example: transferkg view deal-network --sender US --out deals.html
     """
@@ -769,6 +777,10 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
     from transferkg import viz
 
     if name == "timeline":
+        if not since and not until:  # the current wave is unreadable squeezed beside 2001
+            since = TIMELINE_SINCE
+            click.echo(f"Timeline since {since}, the current wave of agreements (--since 2001 draws the whole history)",
+                       err=True)
         viz.plot_timeline(kg, target, sender=sender, status=status, since=since, until=until)
         click.echo(f"Wrote {target}")
         return
@@ -789,11 +801,32 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
     else:
         assert name is not None
         graph = _view_graph(kg, name, filters, subject)
+        if name == "provenance" and not subject and suffix in (".png", ".svg") and len(graph) > 150:
+            subject = _most_documented(graph)  # thousands of claims make a grey smear, not a figure
+            click.echo(f"Provenance of {subject}, the most documented subject (--subject ID for another; "
+                       f"the HTML page shows every subject)", err=True)
+            graph = _view_graph(kg, name, filters, subject)
     if suffix in (".png", ".svg"):
         viz.plot_network(graph, target)
     else:
         viz.write_html(graph, target, max_nodes=max_nodes)
     click.echo(f"Wrote {target} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+
+
+def _kind_label(kg: Any, code: str) -> str:
+    """The code list's label of an arrangement kind ("third-country deportation"), else the code."""
+    from transferkg.namespaces import TCTV
+
+    rows = kg.store.select("SELECT ?l WHERE { ?k <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }",
+                           {"k": TCTV[code]}).rows
+    return str(rows[0][0]) if rows else code
+
+
+def _most_documented(graph: Any) -> str:
+    """The subject node of a provenance graph with the most claims about it."""
+    subjects = [n for n, d in graph.nodes(data=True) if d.get("role") == "subject"]
+    best = str(max(subjects, key=lambda n: (graph.degree(n), str(n))))
+    return best.removeprefix("id:")
 
 
 @main.command()
@@ -861,9 +894,10 @@ def network(ctx: click.Context, metrics: bool, view_name: str, sender: str | Non
         kind = "third-country-deportation"  # the headline counts one kind of transfer, and says so
     filters = {"sender": sender, "status": status, "kind": kind, "since": since, "until": until}
     _check_view_options(view_name, filters)
-    graph = _view_graph(_open(ctx, endpoint), view_name, filters)
+    kg = _open(ctx, endpoint)
+    graph = _view_graph(kg, view_name, filters)
     table = network_metrics(graph)
-    scope = (f"kind: {kind}" if kind and kind != "all" else "every kind of arrangement") + \
+    scope = (f"kind: {_kind_label(kg, kind)}" if kind and kind != "all" else "every kind of arrangement") + \
         "; people = the larger of the latest reported total and the recorded transfers, per agreement"
     if metrics:
         if fmt == "csv":
@@ -901,18 +935,22 @@ def network(ctx: click.Context, metrics: bool, view_name: str, sender: str | Non
 @click.option("--report", type=click.Path(dir_okay=False, path_type=str), default=None, metavar="FILE",
               help="CSV report of rejected rows (line, column, error, record); "
                    "with --skip-bad, default FILE.rejected.csv next to the input.")
+@click.option("--kind", default="third-country-deportation", show_default=True, metavar="KIND",
+              help="The kind of arrangement of rows without a kind column value (a code of "
+                   "ontology/vocab/arrangement-kind.ttl, e.g. readmission-return).")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Show a progress bar on standard error.")
 @click.pass_context
 @_handle_errors
 def import_(ctx: click.Context, file: str, store_path: str | None, skip_bad: bool, report: str | None,
-            progress: bool) -> None:
+            kind: str, progress: bool) -> None:
     """Import transfer records from a CSV file into an Oxigraph store.
 
     Columns (header row, any order): date (YYYY-MM-DD, YYYY-MM or YYYY), from and to
     (ISO codes such as US, XK), count (people; may be empty), nationality (ISO codes
     separated by ';', or withheld / unknown / stateless), source (an http(s) URL or a
-    src-… id of the curated graph), optionally id (the tracker's record id).
+    src-… id of the curated graph), optionally id (the tracker's record id) and kind
+    (the kind of arrangement; default --kind).
 
     The file is streamed; ids are hashes of the content, so importing twice adds
     nothing. A malformed row fails the whole import with its line number (exit 2)
@@ -933,9 +971,10 @@ def import_(ctx: click.Context, file: str, store_path: str | None, skip_bad: boo
         if progress:
             with click.progressbar(length=size, label="Importing", file=sys.stderr,
                                    show_pos=False, show_percent=True) as bar:
-                result = import_csv(file, kg.store, skip_bad=skip_bad, report=report, progress=bar.update)
+                result = import_csv(file, kg.store, skip_bad=skip_bad, report=report, progress=bar.update,
+                                    kind=kind)
         else:
-            result = import_csv(file, kg.store, skip_bad=skip_bad, report=report)
+            result = import_csv(file, kg.store, skip_bad=skip_bad, report=report, kind=kind)
         derived = kg.store.rederive()  # type: ignore[attr-defined]
         total = kg.store.triple_count()
     finally:

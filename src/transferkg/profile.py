@@ -233,11 +233,8 @@ def _state_profile(kg: KnowledgeGraph, iri: str) -> Profile:
         ("ISO code", code),
         ("agreements as receiving state", f"{len(hosted)} ({len(operative)} operative)"),
         ("agreements as sending state", str(len(sent))),
-        ("third-country deportees received (recorded transfers)",
-         _fmt(_first(deportations, "recorded")) if len(deportations) else "none recorded"),
-        ("third-country deportees received (latest reported total)",
-         " ".join(str(x) for x in (_first(deportations, "reportedQualifier"), _first(deportations, "reported"))
-                  if x not in (None, "", "exact")) or "none reported"),
+        ("third-country deportees received (recorded transfers)", _recorded(deportations)),
+        ("third-country deportees received (latest reported total)", _reported_totals(deportations)),
     ]
     sections = [
         Section("As receiving state", "its agreements as host: kind, sending state, current status, signing date",
@@ -260,6 +257,34 @@ def _state_profile(kg: KnowledgeGraph, iri: str) -> Profile:
                 ("caseLabel", "challengedLabel", "date", "courtLabel", "outcome")),
     ]
     return Profile("state", f"id:state-{code}", label, facts, sections)
+
+
+def _recorded(totals: SelectResult) -> str:
+    """People in recorded transfers over the rows of ``totals`` (one kind; senders add up)."""
+    rows = list(totals.dicts())
+    counts = [readable(r["recorded"]) for r in rows if r.get("recorded") is not None]
+    transfers = sum(int(readable(r["recordedTransfers"]) or 0) for r in rows)
+    uncounted = sum(int(readable(r["recordedWithoutCount"]) or 0) for r in rows)
+    if not transfers:
+        return "none recorded"
+    total = f"{sum(counts):,}" if counts else "no count"
+    return f"{total} in {transfers} transfer{'s' if transfers != 1 else ''}" + (
+        f" ({uncounted} without a count)" if uncounted else "")
+
+
+def _reported_totals(totals: SelectResult) -> str:
+    """Each sender's latest reported total, with its qualifier and date: never summed across wordings."""
+    parts = []
+    for row in totals.dicts():
+        if row.get("reported") is None:
+            continue
+        qualifier = str(readable(row["reportedQualifier"]) or "")
+        number = f"{readable(row['reported']):,}"
+        said = qualifier if qualifier.startswith("between") else " ".join(x for x in (qualifier, number)
+                                                                          if x and x != "exact")
+        when = f", as of {readable(row['reportedAsOf'])}" if row.get("reportedAsOf") is not None else ""
+        parts.append(f"{said} (from {readable(row['senderLabel'])}{when})")
+    return "; ".join(parts) or "none reported"
 
 
 def _reported(claims: SelectResult) -> str:

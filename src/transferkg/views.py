@@ -275,8 +275,8 @@ class _Agreement:
             "agreement_type": self.type,
             "status": _local(self.status),
             "status_label": self.status_label,
-            "kind": _local(self.kind),
-            "kind_label": self.kind_label,
+            "arrangement_kind": _local(self.kind),
+            "arrangement_kind_label": self.kind_label,
             "signed": self.signed,
             "signed_precision": self.signed_precision,
             "date": self.date,
@@ -546,7 +546,40 @@ def deal_network(kg: Any, *, sender: str | None = None, status: str | None = Non
                 _add_state(graph, sid, info, "sender")
                 _add_state(graph, hid, hinfo, "host")
                 graph.add_edge(sid, hid, key=record.id, **attributes)
+    _summarise_states(graph)
     return _sorted_graph(graph)  # type: ignore[return-value]
+
+
+def _people_by_kind(edges: Iterable[tuple[Any, Any, Any, dict[str, Any]]]) -> str:
+    """"evacuation or resettlement: 1,900 people (1 agreement); third-country deportation: 2 people
+    (2 agreements)": never one sum over kinds."""
+    totals: dict[str, float] = defaultdict(float)
+    agreements: dict[str, set[Any]] = defaultdict(set)
+    for _u, _v, key, data in edges:
+        kind = str(data.get("arrangement_kind_label") or data.get("arrangement_kind") or "kind not recorded")
+        agreements[kind].add(key)
+        if isinstance(data.get("people"), (int, float)):
+            totals[kind] += data["people"]
+    parts = []
+    for kind in sorted(agreements, key=lambda k: (-totals.get(k, 0), k)):
+        number = totals.get(kind)
+        count = f"{int(number):,}" if number is not None and float(number).is_integer() else \
+            (f"{number:,}" if number is not None else "no count")
+        people = "no count" if number is None else f"{count} {'person' if number == 1 else 'people'}"
+        n = len(agreements[kind])
+        parts.append(f"{kind}: {people} ({n} agreement{'s' if n != 1 else ''})")
+    return "; ".join(parts)
+
+
+def _summarise_states(graph: nx.MultiDiGraph) -> None:
+    """What clicking a state shows: its agreements as sender and host, and people by kind."""
+    for node, data in graph.nodes(data=True):
+        incoming = list(graph.in_edges(node, keys=True, data=True))
+        outgoing = list(graph.out_edges(node, keys=True, data=True))
+        data["agreements_as_host"] = len({k for _, _, k, _ in incoming})
+        data["agreements_as_sender"] = len({k for _, _, k, _ in outgoing})
+        data["people_received_by_kind"] = _people_by_kind(incoming)
+        data["people_sent_by_kind"] = _people_by_kind(outgoing)
 
 
 def state_agreement_bipartite(kg: Any, *, sender: str | None = None, status: str | None = None,

@@ -25,7 +25,8 @@ import json
 import math
 import os
 import re
-from collections import defaultdict
+import textwrap
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EDGE_COLORS",
     "NODE_COLORS",
+    "STATUS_COLORS",
     "plot_network",
     "plot_timeline",
     "render_html",
@@ -47,53 +49,66 @@ __all__ = [
     "write_html",
 ]
 
-#: Node colours by ``role`` (or ``kind``).
+#: Node colours by ``role`` (or ``kind``): greys for states, so that colour means status on edges.
 NODE_COLORS: dict[str, str] = {
-    "sender": "#d62728",
-    "host": "#1f77b4",
-    "both": "#9467bd",
-    "agreement": "#ff7f0e",
-    "state": "#1f77b4",
-    "nationality": "#2ca02c",
-    "information-status": "#7f7f7f",
-    "not-recorded": "#c7c7c7",
-    "publisher": "#8c564b",
-    "source": "#17becf",
-    "claim": "#bcbd22",
-    "subject": "#1f77b4",
-    "speaker": "#e377c2",
-    "recognizer": "#d62728",
-    "recognized": "#1f77b4",
-    "item": "#1f77b4",
-    "target": "#ff7f0e",
+    "sender": "#333333",
+    "host": "#BDBDBD",
+    "both": "#7A7A7A",
+    "agreement": "#F0E442",
+    "state": "#BDBDBD",
+    "nationality": "#56B4E9",
+    "information-status": "#E69F00",
+    "not-recorded": "#DDDDDD",
+    "publisher": "#7F7F7F",
+    "source": "#56B4E9",
+    "claim": "#F0E442",
+    "subject": "#0072B2",
+    "speaker": "#CC79A7",
+    "recognizer": "#333333",
+    "recognized": "#BDBDBD",
+    "item": "#0072B2",
+    "target": "#E69F00",
 }
 
-#: Edge colours by ``status`` (agreement status codes, recognition actions).
+# A colour-blind-safe palette (Okabe & Ito): statuses are grouped by meaning, and the groups
+# that must never be confused — signed, operative (in force, implemented, resumed), blocked by
+# a court — get hues that stay apart under every common colour-vision deficiency.
+_OKABE_ITO = {"sky": "#56B4E9", "blue": "#0072B2", "green": "#009E73", "orange": "#E69F00",
+              "vermillion": "#D55E00", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000"}
+
+#: Status colours, used by every view and figure.
+STATUS_COLORS: dict[str, str] = {
+    "proposed": "#A6A6A6",
+    "announced": _OKABE_ITO["sky"],
+    "signed": _OKABE_ITO["blue"],
+    "ratified": _OKABE_ITO["blue"],
+    "in-force": _OKABE_ITO["green"],
+    "implemented": _OKABE_ITO["green"],
+    "resumed": _OKABE_ITO["green"],
+    "suspended": _OKABE_ITO["orange"],
+    "disputed": _OKABE_ITO["orange"],
+    "blocked-by-court": _OKABE_ITO["vermillion"],
+    "refused": _OKABE_ITO["purple"],
+    "terminated": "#4D4D4D",
+    "expired": "#4D4D4D",
+}
+
+#: Edge colours by ``status`` (agreement status codes, recognition actions, provenance relations).
 EDGE_COLORS: dict[str, str] = {
-    "proposed": "#9ecae1",
-    "announced": "#6baed6",
-    "signed": "#3182bd",
-    "in-force": "#31a354",
-    "implemented": "#006d2c",
-    "suspended": "#fd8d3c",
-    "blocked-by-court": "#de2d26",
-    "disputed": "#e377c2",
-    "terminated": "#636363",
-    "expired": "#969696",
-    "refused": "#a50f15",
-    "recognises": "#31a354",
-    "does-not-recognise": "#de2d26",
-    "published": "#8c564b",
-    "states": "#17becf",
-    "about": "#bcbd22",
-    "said": "#e377c2",
-    "sendingState": "#d62728",
-    "receivingState": "#1f77b4",
+    **STATUS_COLORS,
+    "recognises": _OKABE_ITO["green"],
+    "does-not-recognise": _OKABE_ITO["vermillion"],
+    "published": "#7F7F7F",
+    "states": _OKABE_ITO["sky"],
+    "about": _OKABE_ITO["blue"],
+    "said": _OKABE_ITO["purple"],
+    "sendingState": _OKABE_ITO["orange"],
+    "receivingState": _OKABE_ITO["blue"],
 }
 
-_FALLBACK = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-             "#bcbd22", "#17becf"]
-_NO_VALUE = "#b0b0b0"
+_FALLBACK = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#7F7F7F",
+             "#000000", "#A6A6A6"]
+_NO_VALUE = "#D9D9D9"  # lighter than "proposed": nothing recorded
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SKIP = {"label", "iri", "color", "x", "y", "title", "weight", "source_urls", "source_titles", "url",
          "edge_label", "senders", "bipartite", "kind"}
@@ -326,7 +341,7 @@ def to_pyvis(graph: nx.Graph, *, max_nodes: int = 1500, max_edges: int = 3000,
     net.tkg_notices = notices  # type: ignore[attr-defined]
     net.tkg_legend = {  # type: ignore[attr-defined]
         "nodes": [(c, node_colours[c]) for c in sorted(node_colours)] if node_attr else [],
-        "edges": [(c, edge_colours[c]) for c in sorted(edge_colours)],
+        "edges": _legend_entries(edge_colours, edge_colours),
         "node_attr": node_attr, "edge_attr": edge_attr,
         "width": any(isinstance(d.get("people"), (int, float)) for *_, d in edges),
     }
@@ -482,13 +497,25 @@ _JS = r"""
     stabilized = true;
     report();
   });
-  network.on("click", function (p) {
+  function details(id) {
     var box = document.getElementById("tkg-details");
     box.textContent = "";
-    var id = p.nodes.length ? p.nodes[0] : (p.edges.length ? p.edges[0] : null);
     if (id !== null && meta[id]) { box.appendChild(tip(meta[id])); }
     else { box.appendChild(el("p", null, "Click a node or an edge to see its details and sources here.")); }
+  }
+  network.on("click", function (p) {
+    details(p.nodes.length ? p.nodes[0] : (p.edges.length ? p.edges[0] : null));
   });
+  // page.html#id:state-XK (or #Kosovo) opens with that node's details: a link that can be shared
+  var wanted = decodeURIComponent(location.hash.slice(1));
+  if (wanted) {
+    Object.keys(meta).forEach(function (id) {
+      if (meta[id].key === wanted || meta[id].heading === wanted) {
+        details(id);
+        if (network.body.nodes[id]) { network.selectNodes([id]); }
+      }
+    });
+  }
   function apply() {
     var positions = network.getPositions();
     nodes.update(Object.keys(positions).map(function (id) {
@@ -704,9 +731,12 @@ def write_html(graph: nx.Graph, path: str | os.PathLike[str], **options: Any) ->
 
 
 def _figure(figsize: tuple[float, float], dpi: int) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    return Figure(figsize=figsize, dpi=dpi)
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)  # a renderer to measure labels with, no GUI backend
+    return fig
 
 
 def _save(fig: Any, path: str | os.PathLike[str]) -> Path:
@@ -740,34 +770,212 @@ def _layout(graph: nx.Graph, kinds: Mapping[Any, str], seed: int) -> dict[Any, A
     return nx.circular_layout(graph)  # type: ignore[no-any-return]
 
 
-def plot_network(graph: nx.Graph, path: str | os.PathLike[str], *, title: str | None = None,
-                 figsize: tuple[float, float] = (10.0, 7.0), dpi: int = 100, seed: int = 7) -> Path:
-    """Draw ``graph`` as a PNG or SVG (by the suffix of ``path``), ``figsize`` × ``dpi`` pixels.
+def _shell_layout(graph: nx.Graph) -> tuple[dict[Any, Any], set[Any]] | None:
+    """Senders inside, hosts on an outer ring ordered by their main sender: no label sits on another.
 
-    Nodes are coloured by ``role`` (or ``kind``), edges by ``status`` (or ``relation``),
-    edge width grows with ``people``; parallel edges are drawn as separate arcs. The
-    layout is a seeded spring layout, so the same graph gives the same picture.
+    For graphs whose nodes have sender/host roles (the deal network); None otherwise.
     """
+    roles = {n: graph.nodes[n].get("role") for n in graph}
+    inner = sorted((n for n, r in roles.items() if r in ("sender", "both")),
+                   key=lambda n: (-graph.out_degree(n) if graph.is_directed() else 0, str(graph.nodes[n].get("label"))))
+    outer = [n for n in graph if n not in inner]
+    if not inner or not outer or any(r not in ("sender", "host", "both") for r in roles.values()):
+        return None
+    rank = {n: i for i, n in enumerate(inner)}
+
+    def main_sender(n: Any) -> int:
+        preds = list(graph.predecessors(n)) if graph.is_directed() else list(graph.neighbors(n))
+        return min((rank[p] for p in preds if p in rank), default=len(rank))
+
+    outer.sort(key=lambda n: (main_sender(n), str(graph.nodes[n].get("label") or n)))
+    pos: dict[Any, Any] = {}
+    for i, node in enumerate(outer):
+        angle = 2 * math.pi * i / len(outer)
+        pos[node] = (math.cos(angle), math.sin(angle))
+    if len(inner) == 1:
+        pos[inner[0]] = (0.0, 0.0)
+    else:
+        for i, node in enumerate(inner):
+            angle = 2 * math.pi * i / len(inner) + math.pi / len(inner)
+            pos[node] = (0.38 * math.cos(angle), 0.38 * math.sin(angle))
+    return pos, set(outer)
+
+
+_COLUMNS = ({"sender": 0, "both": 0, "agreement": 1, "host": 2},
+            {"nationality": 0, "information-status": 0, "not-recorded": 0, "host": 1},
+            {"publisher": 0, "source": 1, "claim": 2, "subject": 3, "speaker": 4})
+
+
+def _column_layout(graph: nx.Graph) -> tuple[dict[Any, Any], dict[Any, int]] | None:
+    """Nodes in columns by role (senders | agreements | hosts; publishers | sources | claims |
+    subjects | speakers), each column ordered by its neighbours' places so lines cross
+    little; None when the roles are not one of these layerings or a column is too tall
+    to label (more than 150 nodes)."""
+    roles = {n: str(graph.nodes[n].get("role") or "") for n in graph}
+    columns = next((c for c in _COLUMNS if set(roles.values()) <= set(c) and len(set(roles.values())) > 1), None)
+    if columns is None:
+        return None
+    col = {n: columns[r] for n, r in roles.items()}
+    members: dict[int, list[Any]] = defaultdict(list)
+    for node in graph:
+        members[col[node]].append(node)
+    if max(len(m) for m in members.values()) > 150:
+        return None
+    order = sorted(members)
+    place: dict[Any, float] = {}
+
+    def label(n: Any) -> str:
+        return str(graph.nodes[n].get("label") or n)
+
+    def centre(n: Any, c: int, fallback: float) -> float:
+        near = [place[m] for m in nx.all_neighbors(graph, n) if m in place and col[m] != c]
+        return sum(near) / len(near) if near else fallback
+
+    for sweep in range(3):  # barycentre ordering, a few sweeps left to right
+        for c in order:
+            if sweep == 0 and c == order[0]:  # the first column starts with its busiest nodes
+                ranked = sorted(members[c], key=lambda n: (-graph.degree(n), label(n)))
+            else:
+                ranked = sorted(members[c], key=lambda n: (centre(n, c, place.get(n, 0.5)), label(n)))
+            for i, node in enumerate(ranked):
+                place[node] = (i + 0.5) / len(ranked)
+    tallest = max(len(m) for m in members.values())
+    pos = {}
+    x = 0.0
+    for c in order:  # x in characters: each column leaves room for its labels
+        span = min(1.0, 3 * len(members[c]) / tallest)
+        for node in members[c]:
+            pos[node] = (x, 1 - (0.5 - span / 2 + span * place[node]))
+        x += 14 + (min(max(len(label(n)) for n in members[c]), _LABEL_CHARS) if c != order[0] else 0)
+    return pos, {n: order.index(col[n]) for n in graph}
+
+
+_LABEL_CHARS = 70
+"""Longest label drawn in a column layout (longer ones are shortened with …)."""
+
+
+def _split_both(graph: nx.Graph) -> nx.Graph:
+    """Nationality flows for drawing: a state that is both a nationality and a host becomes two
+    nodes (its nationals on the left, the host on the right), so flows read left to right."""
+    roles = {str(d.get("role") or "") for _, d in graph.nodes(data=True)}
+    if "nationality" not in roles or "both" not in roles or not graph.is_directed():
+        return graph
+    split = graph.copy()
+    for node, data in graph.nodes(data=True):
+        if data.get("role") != "both":
+            continue
+        twin = ("nationals", node)
+        split.add_node(twin, **{**data, "role": "nationality"})
+        split.nodes[node]["role"] = "host"
+        for _, target, *rest in list(graph.out_edges(node, keys=True, data=True) if graph.is_multigraph()
+                                     else graph.out_edges(node, data=True)):
+            split.add_edge(twin, target, **rest[-1])
+        split.remove_edges_from(list(split.out_edges(node, keys=True) if split.is_multigraph()
+                                     else split.out_edges(node)))
+    return split
+
+
+def _column_reach(graph: nx.Graph, pos: Mapping[Any, Any], col: Mapping[Any, int]) -> tuple[float, float]:
+    """The x range (in characters) a column layout needs, labels included."""
+    def width(n: Any) -> int:
+        return min(len(str(graph.nodes[n].get("label") or n)), _LABEL_CHARS)
+
+    last = max(col.values())
+    left = min(pos[n][0] - width(n) for n in graph if col[n] == 0)
+    right = max(pos[n][0] + width(n) for n in graph if col[n] == last)
+    return left - 3, right + 3
+
+
+def _declutter(fig: Any, ax: Any, texts: list[Any], rounds: int = 60) -> None:
+    """Move labels apart vertically until no two overlap (a few rounds suffice for a few hundred)."""
+    if len(texts) < 2:
+        return
+    renderer = fig.canvas.get_renderer()
+    inverse = ax.transData.inverted()
+    for _ in range(rounds):
+        boxes = [t.get_window_extent(renderer=renderer).expanded(1.05, 1.15) for t in texts]
+        moved = False
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                if not boxes[i].overlaps(boxes[j]):
+                    continue
+                overlap = min(boxes[i].y1, boxes[j].y1) - max(boxes[i].y0, boxes[j].y0)
+                lower, upper = (i, j) if boxes[i].y0 <= boxes[j].y0 else (j, i)
+                for index, sign in ((lower, -1), (upper, 1)):
+                    x, y = texts[index].get_position()
+                    dy = inverse.transform((0, overlap / 2 + 1))[1] - inverse.transform((0, 0))[1]
+                    texts[index].set_position((x, y + sign * dy))
+                    boxes[index] = texts[index].get_window_extent(renderer=renderer).expanded(1.05, 1.15)
+                moved = True
+        if not moved:
+            return
+
+
+def _legend_entries(values: Iterable[str], colours: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(label, colour) for the values present, in lifecycle order, values of one colour on one
+    line ("in force, implemented"); a missing value reads "no status recorded"."""
+    by_colour: dict[str, list[str]] = defaultdict(list)
+    for value in sorted(set(values), key=lambda v: (list(EDGE_COLORS).index(v) if v in EDGE_COLORS else 99, v)):
+        by_colour[colours[value]].append("no status recorded" if value == "(none)" else value.replace("-", " "))
+    return [(", ".join(names), colour) for colour, names in by_colour.items()]
+
+
+def _status_legend(values: Iterable[str], colours: Mapping[str, str]) -> list[Any]:
+    """Legend lines for the statuses present (see :func:`_legend_entries`)."""
     from matplotlib.lines import Line2D
 
+    return [Line2D([], [], color=c, linewidth=2.5, label=name) for name, c in _legend_entries(values, colours)]
+
+
+def plot_network(graph: nx.Graph, path: str | os.PathLike[str], *, title: str | None = None,
+                 figsize: tuple[float, float] = (13.0, 10.0), dpi: int = 100, seed: int = 7) -> Path:
+    """Write :func:`network_figure` as a PNG or SVG (by the suffix of ``path``)."""
+    return _save(network_figure(graph, title=title, figsize=figsize, dpi=dpi, seed=seed), path)
+
+
+def network_figure(graph: nx.Graph, *, title: str | None = None, figsize: tuple[float, float] = (13.0, 10.0),
+                   dpi: int = 100, seed: int = 7) -> Any:
+    """Draw ``graph`` as a matplotlib Figure, at least ``figsize`` inches × ``dpi``.
+
+    Nodes are grey by ``role`` (senders dark, hosts light), edges coloured by ``status``
+    with the colour-blind-safe :data:`STATUS_COLORS`; edge width grows with ``people``;
+    parallel edges are separate arcs. The deal network is drawn as two rings (sending
+    states inside, receiving states outside with their names radially beyond them);
+    layered graphs (sender → agreement → host, nationality → host, publisher → source →
+    claim → subject ← speaker) as columns, the figure as tall and wide as their labels
+    need; other graphs get a seeded spring layout whose labels are moved apart. No label
+    covers another, and the same graph always gives the same picture.
+    """
+    graph = _split_both(graph)
+    shell = _shell_layout(graph)
+    columns = _column_layout(graph) if shell is None else None
+    if columns is not None:  # as tall and wide as labelling every node needs
+        tallest = max(Counter(columns[1].values()).values())
+        left, right = _column_reach(graph, *columns)
+        figsize = (max(figsize[0], (right - left) * 0.075 + 3.0), max(figsize[1], min(0.2 * tallest + 2.0, 40.0)))
     fig = _figure(figsize, dpi)
-    ax = fig.add_axes((0.01, 0.01, 0.98, 0.92))
+    ax = fig.add_axes((0.02, 0.02, 0.78, 1 - 1.0 / figsize[1]))
     ax.set_axis_off()
-    fig.suptitle(title or str(graph.graph.get("title") or graph.graph.get("name") or ""), fontsize=12)
+    fig.suptitle(title or str(graph.graph.get("title") or graph.graph.get("name") or ""), fontsize=13)
     if graph.number_of_nodes() == 0:
         ax.text(0.5, 0.5, "no nodes", ha="center", va="center")
-        return _save(fig, path)
-    simple = nx.Graph()
-    simple.add_nodes_from(graph.nodes)
-    simple.add_edges_from((u, v) for u, v in graph.edges())
-    pos = _layout(simple, {n: str(d.get("kind") or "") for n, d in graph.nodes(data=True)}, seed)
+        return fig
+    if shell is not None:
+        pos, outer = shell
+    elif columns is not None:
+        pos, outer = columns[0], set()
+    else:
+        simple = nx.Graph()
+        simple.add_nodes_from(graph.nodes)
+        simple.add_edges_from((u, v) for u, v in graph.edges())
+        pos, outer = _layout(simple, {n: str(d.get("kind") or "") for n, d in graph.nodes(data=True)}, seed), set()
     node_attr = _node_category(graph)
     categories = [str(graph.nodes[n].get(node_attr) or "other") if node_attr else "other" for n in graph.nodes]
     node_colours = _palette(categories, NODE_COLORS)
     degree = dict(graph.degree())
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=[node_colours[c] for c in categories],
-                           node_size=[60 + 25 * degree[n] for n in graph.nodes], linewidths=0.5,
-                           edgecolors="#333333")
+    sizes = [min(60 + 18 * degree[n], 700) for n in graph.nodes]
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=[node_colours[c] for c in categories], node_size=sizes,
+                           linewidths=0.6, edgecolors="#222222")
     edges = _edges(graph)
     edge_attr = _edge_category(edges)
     values = [str(d.get(edge_attr) or "(none)") if edge_attr else "(none)" for *_, d in edges]
@@ -776,25 +984,63 @@ def plot_network(graph: nx.Graph, path: str | os.PathLike[str], *, title: str | 
         nx.draw_networkx_edges(graph, pos, ax=ax, edgelist=[(u, v) for u, v, _, _ in edges],
                                edge_color=[edge_colours[v] for v in values], width=0.4, alpha=0.5, arrows=False)
     elif edges:
-        if graph.is_multigraph():
+        styles: Any
+        edgelist: list[Any]
+        if columns is not None:  # straight lines between columns read best
+            styles = "arc3,rad=0.0"
+            edgelist = [(u, v, k) for u, v, k, _ in edges] if graph.is_multigraph() else [(u, v) for u, v, _, _ in edges]
+        elif graph.is_multigraph():
             most = max(graph.number_of_edges(u, v) for u, v, *_ in edges)
-            styles: Any = [f"arc3,rad={0.08 + 0.12 * i:.2f}" for i in range(most)]
-            edgelist: list[Any] = [(u, v, k) for u, v, k, _ in edges]
+            styles = [f"arc3,rad={0.06 + 0.12 * i:.2f}" for i in range(most)]
+            edgelist = [(u, v, k) for u, v, k, _ in edges]
         else:
-            styles = "arc3,rad=0.08"
+            styles = "arc3,rad=0.06"
             edgelist = [(u, v) for u, v, _, _ in edges]
         nx.draw_networkx_edges(graph, pos, ax=ax, edgelist=edgelist, edge_color=[edge_colours[v] for v in values],
                                width=[_width(d.get("people")) for *_, d in edges], arrows=graph.is_directed(),
-                               arrowsize=10, connectionstyle=styles, alpha=0.85,
-                               node_size=[60 + 25 * degree[n] for n in graph.nodes])
-    if graph.number_of_nodes() <= 150:
-        nx.draw_networkx_labels(graph, pos, ax=ax, labels={n: str(d.get("label") or n) for n, d in
-                                                           graph.nodes(data=True)}, font_size=7)
-    handles = [Line2D([], [], marker="o", linestyle="", color=c, label=name) for name, c in sorted(node_colours.items())]
-    if edge_attr:
-        handles += [Line2D([], [], color=c, linewidth=2, label=name) for name, c in sorted(edge_colours.items())]
-    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, ncol=2)
-    return _save(fig, path)
+                               arrowsize=11, connectionstyle=styles, alpha=0.9, node_size=sizes)
+    if columns is not None:
+        for node, (x, y) in pos.items():
+            label = textwrap.shorten(str(graph.nodes[node].get("label") or node), 70, placeholder=" …")
+            first = columns[1][node] == 0
+            ax.text(x - 1 if first else x + 1, y, label, fontsize=7.5 if graph.nodes[node].get("role") in
+                    ("agreement", "claim") else 8.5, ha="right" if first else "left", va="center",
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
+        ax.set_xlim(*_column_reach(graph, *columns))
+        ax.set_ylim(-0.01, 1.01)
+    elif graph.number_of_nodes() <= 150:
+        texts = []
+        for node, (x, y) in pos.items():
+            label = str(graph.nodes[node].get("label") or node)
+            if node in outer:  # radially beyond the ring, reading outwards
+                angle = math.degrees(math.atan2(y, x))
+                flip = 90 < angle % 360 < 270
+                texts.append(ax.text(1.06 * x, 1.06 * y, label, fontsize=8.5, rotation=angle + 180 if flip else angle,
+                                     rotation_mode="anchor", ha="right" if flip else "left", va="center"))
+            else:
+                texts.append(ax.text(x, y + 0.045, label, fontsize=9, ha="center", va="bottom", weight="bold",
+                                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}))
+        if shell is None:
+            _declutter(fig, ax, texts)
+        if shell is not None:  # room for the longest radial label on every side
+            longest = max(len(str(graph.nodes[n].get("label") or n)) for n in outer)
+            reach = 1.1 + 0.016 * longest
+            ax.set_xlim(-reach, reach)
+            ax.set_ylim(-reach, reach)
+            ax.set_aspect("equal")
+    from matplotlib.lines import Line2D
+
+    nodes_legend = [Line2D([], [], marker="o", linestyle="", color=c, markeredgecolor="#222222", label=name)
+                    for name, c in sorted(node_colours.items())]
+    fig.legend(handles=nodes_legend, loc="upper right", bbox_to_anchor=(0.98, 0.88), fontsize=9, frameon=False,
+               title=node_attr.replace("_", " ") if node_attr else None, alignment="left")
+    handles: list[Any] = _status_legend(values, edge_colours) if edge_attr else []
+    if any(isinstance(d.get("people"), (int, float)) and d.get("people") for *_, d in edges):
+        handles.append(Line2D([], [], color="#777777", linewidth=4, label="thicker: more people"))
+    if handles:
+        fig.legend(handles=handles, loc="center right", bbox_to_anchor=(0.98, 0.45), fontsize=9, frameon=False,
+                   title=edge_attr.replace("_", " ") if edge_attr else None, alignment="left")
+    return fig
 
 
 _Q_TIMELINE_CHANGES = """
@@ -907,13 +1153,14 @@ def timeline_figure(kg: Any, *, sender: str | None = None, status: str | None = 
         first_seen.setdefault(event["row_key"], (event["earliest"], event["row"]))
     order = sorted(first_seen, key=lambda k: (first_seen[k][0], first_seen[k][1]))
     ypos = {key: i for i, key in enumerate(order)}
-    height = max(3.0, 0.28 * len(order) + 1.6)
+    height = max(3.0, 0.34 * len(order) + 1.6)
     fig = _figure(figsize or (12.0, min(height, 60.0)), dpi)
     inches = fig.get_size_inches()
     bottom = min(0.45, 1.4 / inches[1])
     top = max(0.55, 1 - 0.45 / inches[1])
     ax = fig.add_axes((0.36, bottom, 0.62, top - bottom))
-    ax.set_title(title or "Agreements, status changes and transfers", fontsize=11)
+    window = "".join(f" {word} {value}" for word, value in (("since", since), ("until", until)) if value)
+    ax.set_title(title or f"Agreements, status changes and transfers{window}", fontsize=11)
     if not events:
         ax.text(0.5, 0.5, "no dated events", ha="center", va="center", transform=ax.transAxes)
         ax.set_yticks([])
@@ -938,8 +1185,8 @@ def timeline_figure(kg: Any, *, sender: str | None = None, status: str | None = 
             ax.broken_barh([(start, stop - start)], (y + offset - 0.22, 0.44), facecolors=colour, alpha=0.45,
                            edgecolor=colour, linewidth=0.8, hatch="//" if event["kind"] == "transfer" else None)
     ax.set_yticks(range(len(order)))
-    ax.set_yticklabels([(first_seen[k][1][:58] + "…") if len(first_seen[k][1]) > 59 else first_seen[k][1]
-                        for k in order], fontsize=7)
+    ax.set_yticklabels([textwrap.fill(first_seen[k][1], 62, max_lines=2, placeholder=" …") for k in order],
+                       fontsize=7, linespacing=0.95)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.xaxis_date()
     locator = mdates.AutoDateLocator()
@@ -947,7 +1194,11 @@ def timeline_figure(kg: Any, *, sender: str | None = None, status: str | None = 
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.tick_params(axis="x", labelsize=8)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    handles: list[Any] = [Line2D([], [], marker="o", linestyle="", color=colours[s], label=s) for s in statuses]
+    by_colour: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(statuses, key=lambda v: (list(EDGE_COLORS).index(v) if v in EDGE_COLORS else 99, v)):
+        by_colour[colours[code]].append(code.replace("-", " "))
+    handles: list[Any] = [Line2D([], [], marker="o", linestyle="", color=c, markeredgecolor="#222222",
+                                 markeredgewidth=0.4, label=", ".join(names)) for c, names in by_colour.items()]
     handles.append(Line2D([], [], marker="v", linestyle="", color="#111111", label="transfer (size: people)"))
     handles.append(Patch(facecolor="#999999", alpha=0.45, label="bar: date known only to the month or year"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.3, -0.5 / max(inches[1] * (top - bottom), 0.5)),
