@@ -276,3 +276,13 @@ def test_the_readme_examples_print_what_the_readme_shows(repo: Path, cli: CliRun
         assert out.exit_code == 0, (args, out.output)
         got = out.output.rstrip("\n").split("\n")
         assert got[: len(shown)] == shown, args
+
+
+def test_profiles_in_python_are_case_insensitive(kg: KnowledgeGraph) -> None:
+    kosovo = kg.profile("kosovo")
+    assert (kosovo.kind, kosovo.id) == ("state", "id:state-XK")
+    facts = dict(kosovo.facts)
+    assert facts["agreements as receiving state"].startswith("4 ")
+    deal = kg.profile("us–kosovo third-country deportation arrangement (2025)")
+    assert deal.kind == "agreement" and "Status timeline" in [s.title for s in deal.sections]
+    assert "1–2 people" in dict(deal.facts)["people transferred (latest reported total)"]

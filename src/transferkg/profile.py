@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -295,7 +296,9 @@ def _reported(claims: SelectResult) -> str:
         return "none reported"
     latest = max(rows, key=lambda r: str(r["published"] or ""))
     when = f" (published {latest['published']})" if latest["published"] else ""
-    return f"{latest['value']}{when}; {len(rows)} report(s) in claims_about"
+    value = re.sub(r"^(.*\d)\s+person$", lambda m: m.group(1) + (" person" if m.group(1) == "1" else " people"),
+                   str(latest["value"]))
+    return f"{value}{when}; {len(rows)} report{'s' if len(rows) != 1 else ''} in claims_about"
 
 
 def _agreement_profile(kg: KnowledgeGraph, iri: str) -> Profile:
@@ -316,13 +319,14 @@ def _agreement_profile(kg: KnowledgeGraph, iri: str) -> Profile:
         (r[claims.vars.index("source")], r[claims.vars.index("sourceTitle")], r[claims.vars.index("published")])
         for r in claims.rows)))
     label = str(_first(row, "agreementLabel") or local)
-    since = _first(current, "since") or (f"known by {_fmt(_first(current, 'knownBy'))}"
-                                         if _first(current, "knownBy") else None)
+    when = _first(current, "since")
+    since = f"since {_fmt(when)}" if when else (f"known by {_fmt(_first(current, 'knownBy'))}"
+                                                if _first(current, "knownBy") else "date not recorded")
     facts = [
         ("kind", _fmt(_first(row, "kindLabel"))),
         ("sending state", _fmt(_first(row, "senderLabel"))),
         ("receiving state", _fmt(_first(row, "hostLabel"))),
-        ("current status", f"{_fmt(_first(row, 'statusLabel'))} (since {_fmt(since)})"),
+        ("current status", f"{_fmt(_first(row, 'statusLabel'))} ({since})"),
         ("operative", _fmt(_first(row, "operative"))),
         ("signed", _fmt(_first(row, "signed")) + (" (sources disagree)" if _first(row, "signingDatesDisagree")
                                                    else "")),
