@@ -164,3 +164,41 @@ def test_cli_shows_a_progress_bar_unless_asked_not_to(tmp_path: Path) -> None:
 def test_cli_help_has_an_example() -> None:
     code, out, _err = run_cli("import", "--help")
     assert code == 0 and "Example: transferkg import" in out
+
+
+@pytest.mark.parametrize(("limit", "value", "kept"), [("_KEEP", 2, 2), ("_KEEP_CHARS", 150, 2)])
+def test_report_lists_every_problem_even_beyond_those_kept_in_memory(
+        limit: str, value: int, kept: int, mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import transferkg.bulk as bulk
+
+    monkeypatch.setattr(bulk, limit, value)  # the file is read again for the report
+    report = tmp_path / "rejected.csv"
+    result = import_csv(mixed, fresh_store(), skip_bad=True, report=report)
+    assert (result.rejected_rows, result.problems, len(result.rejected)) == (5, 6, kept)
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["4", "5", "6", "7", "7", "8"]
+
+
+def test_dry_run_checks_and_converts_every_row_but_writes_nothing(tmp_path: Path, base_count: int) -> None:
+    store = fresh_store()
+    result = import_csv(write_csv(tmp_path / "good.csv", GOOD), store, dry_run=True)
+    assert (result.imported, result.rows) == (3, 3) and result.triples_written > 0
+    assert store.triple_count() == base_count and store.graph_size(GRAPH_IMPORT) == 0
+    assert result.text().startswith("Checked 3 of 3 records")
+
+
+def test_the_import_graph_repeats_nothing_the_curated_graph_holds(tmp_path: Path) -> None:
+    store = fresh_store()
+    import_csv(write_csv(tmp_path / "good.csv", GOOD), store)
+    shared = store.select(f"SELECT * WHERE {{ GRAPH <{GRAPH_IMPORT}> {{ ?s ?p ?o }} "
+                          "GRAPH <https://w3id.org/tct/graph/curated> { ?s ?p ?o } }")
+    assert len(shared) == 0
+    states = store.select(f"SELECT ?s WHERE {{ GRAPH <{GRAPH_IMPORT}> {{ ?s a <https://w3id.org/tct/ontology#State> }} }}")
+    assert len(states) == 0  # every state the rows name is described by the curated graph already
+
+
+def test_progress_spreads_both_passes_over_the_size_of_the_file(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "one.csv", [GOOD[0]])
+    seen: list[int] = []
+    import_csv(path, OxigraphStore(), progress=seen.append)
+    assert sum(seen) == path.stat().st_size and all(n > 0 for n in seen)

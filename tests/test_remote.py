@@ -158,6 +158,8 @@ class Fake(BaseHTTPRequestHandler):
     busy_calls = 0
     upstream = ""
     """/failmove forwards updates to this real endpoint, except the final MOVE of a push."""
+    upstream_token = ""
+    """The write token of the upstream server (a writable OxigraphServer refuses writes without it)."""
     SELECT = {"head": {"vars": ["iri", "typed", "lang", "plain", "blank", "unbound"]},
               "results": {"bindings": [{
                   "iri": {"type": "uri", "value": ID + "state-XK"},
@@ -214,7 +216,8 @@ class Fake(BaseHTTPRequestHandler):
                 self._answer(500, b"lost power during the swap", {"Content-Type": "text/plain"})
                 return
             request = urllib.request.Request(Fake.upstream + "/update", data=body, method="POST",
-                                             headers={"Content-Type": self.headers["Content-Type"]})
+                                             headers={"Content-Type": self.headers["Content-Type"],
+                                                      "Authorization": f"Bearer {Fake.upstream_token}"})
             opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
             with opener.open(request, timeout=10) as response:
                 self._answer(response.status, response.read())
@@ -405,7 +408,7 @@ def test_interrupted_push_leaves_the_previous_data(oxigraph: OxigraphServer, fak
         assert len(kg.query("SELECT ?s WHERE { ?s ?p \"old 1\" }")) == 1
 
     # The staging upload works, the final swap (one SPARQL Update request) fails.
-    Fake.upstream = oxigraph.url
+    Fake.upstream, Fake.upstream_token = oxigraph.url, oxigraph.token or ""
     with pytest.raises(EndpointError, match="final swap") as failed:
         push(after, oxigraph.url, graph=target, update_url=fake + "/failmove/update")
     assert f"{fake}/failmove/update" in str(failed.value) and "lost power" in str(failed.value)

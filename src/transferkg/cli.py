@@ -26,19 +26,20 @@ def _handle_errors(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from transferkg.errors import DataNotConforming, TransferKGError
+        from transferkg.outputs import printable  # a message quoting the data shows control characters as \u001b
 
         ctx = click.get_current_context()
         debug = bool(ctx.find_root().params.get("debug"))
         try:
             return func(*args, **kwargs)
         except DataNotConforming as exc:
-            click.echo(exc.report.text(limit=50), err=True)
-            click.echo(f"error: {exc}", err=True)
+            click.echo(printable(exc.report.text(limit=50)), err=True)
+            click.echo(printable(f"error: {exc}"), err=True)
             if debug:
                 raise
             ctx.exit(EXIT_NONCONFORMING)
         except TransferKGError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(printable(f"error: {exc}"), err=True)
             if debug:
                 raise
             ctx.exit(exc.exit_code)
@@ -54,13 +55,17 @@ def _open(ctx: click.Context, endpoint: str | None = None) -> Any:
 
     One place decides, so every command accepts the same ``--endpoint`` and backend options.
     """
-    if endpoint:
+    if endpoint is not None:  # --endpoint "" is a bad URL, not "no endpoint"
         from transferkg.remote import connect
 
         return connect(endpoint, root=ctx.obj["root"])
     from transferkg.kg import load
 
-    return load(ctx.obj["root"], backend=ctx.obj.get("backend"), store=ctx.obj.get("store"))
+    kg = load(ctx.obj["root"], backend=ctx.obj.get("backend"), store=ctx.obj.get("store"))
+    close = getattr(kg.store, "close", None)
+    if ctx.obj.get("store") and close is not None:  # a --store folder is unlocked when the command ends
+        ctx.call_on_close(close)
+    return kg
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
@@ -88,9 +93,10 @@ _ENDPOINT = click.option("--endpoint", default=None, metavar="URL",
 @click.option("--backend", type=click.Choice(["memory", "oxigraph"]), default=None,
               help="Embedded store: oxigraph (pyoxigraph, fast at scale) or memory (plain rdflib); "
                    "default: see README, Scale.")
-@click.option("--store", "store", type=click.Path(file_okay=False, path_type=str), default=None,
+@click.option("--store", "store", type=click.Path(path_type=str), default=None,  # the store checks it: one line
               metavar="PATH", help="A persistent Oxigraph store folder (implies --backend oxigraph); "
-                                   "records imported there are kept.")
+                                   "records imported there are kept. A folder holding anything but a "
+                                   "store is refused and left untouched.")
 @click.version_option(package_name="transferkg")
 @click.pass_context
 def main(ctx: click.Context, root: str | None, debug: bool, backend: str | None,
@@ -170,7 +176,8 @@ def stats(ctx: click.Context, fmt: str, endpoint: str | None) -> None:
 
 @main.command()
 @click.option("--out", "out", default="build/ontology.html", show_default=True,
-              type=click.Path(dir_okay=False, path_type=str), help="HTML file to write.")
+              type=click.Path(dir_okay=False, path_type=str),
+              help="HTML file to write (a folder you name must exist; the default build/ is created).")
 @click.pass_context
 @_handle_errors
 def docs(ctx: click.Context, out: str) -> None:
@@ -214,10 +221,15 @@ def compile_(ctx: click.Context) -> None:
 
 
 def _output(text: str, out: str | None) -> None:
-    """Print ``text``, or write it to ``out`` atomically (a missing folder is an error, exit 2)."""
-    if out:
-        from transferkg.outputs import write_atomic
+    """Print ``text``, or write it to ``out`` atomically (a missing folder is an error, exit 2).
 
+    Control characters from the data are shown as ``\\u001b`` either way (an escape JSON reads
+    back as the same character), so no ANSI sequence reaches a terminal raw.
+    """
+    from transferkg.outputs import printable, write_atomic
+
+    text = printable(text)
+    if out:
         write_atomic(out, text if text.endswith("\n") else text + "\n")
     else:
         click.echo(text)
@@ -247,7 +259,8 @@ def _max_width(max_width: int | None, out: str | None) -> int | None:
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]),
                        default="table", show_default=True, help="Output format.")
 _OUT = click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=str),
-                    default=None, help="Write to this file instead of the terminal.")
+                    default=None, help="Write to this file instead of the terminal (all at once: a failed "
+                                       "write keeps the previous file; the folder must exist).")
 _MAX_WIDTH = click.option("--max-width", type=click.IntRange(40), default=None, metavar="N",
                           help="Table format: fit the table in N columns (default: the terminal's width).")
 
@@ -410,13 +423,13 @@ def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: 
     """
     from pathlib import Path
 
-    from transferkg.queries import check_no_service
+    from transferkg.queries import check_no_service, read_query_file
     from transferkg.results import format_result
 
     if source == "-":
         text = sys.stdin.read()
     elif "\n" not in source and len(source) < 4096 and Path(source).is_file():
-        text = Path(source).read_text(encoding="utf-8")
+        text = read_query_file(Path(source))
     else:
         text = source
     if not allow_service:
@@ -520,7 +533,9 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool) -> None:
         if canonical != text:
             changed.append(path)
             if not check:
-                path.write_text(canonical, encoding="utf-8")
+                from transferkg.outputs import write_atomic
+
+                write_atomic(path, canonical)  # an interrupted rewrite never leaves half an ontology
     verb = "would reformat" if check else "reformatted"
     for path in changed:
         click.echo(f"{verb} {path}")
@@ -580,16 +595,19 @@ def push(ctx: click.Context, endpoint: str, graph: str | None, build_dir: str | 
 
     Example: transferkg push --endpoint http://127.0.0.1:7878 --build build/
     """
+    from transferkg.remote import EndpointSettings
     from transferkg.remote import push as push_graph
 
+    settings = EndpointSettings.resolve(endpoint, graph=graph)  # a bad URL or setting fails before the build
     data = _built_graph(ctx, build_dir, validate=True)
-    click.echo(push_graph(data, endpoint, graph=graph).text())
+    click.echo(push_graph(data, settings).text())
 
 
 @main.command()
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535),
               help="TCP port on 127.0.0.1 (0: any free port).")
-@click.option("--rw", is_flag=True, help="Read-write: accept SPARQL Update and Graph Store writes.")
+@click.option("--rw", is_flag=True, help="Read-write: accept SPARQL Update and Graph Store writes that carry "
+              "the server's token (transferkg push finds it; web pages never can).")
 @click.option("--store", "store_dir", default=None, metavar="DIR",
               type=click.Path(file_okay=False, path_type=str),
               help="Keep the Oxigraph database in DIR, reloaded from the graph at each start "
@@ -600,11 +618,14 @@ def push(ctx: click.Context, endpoint: str, graph: str | None, build_dir: str | 
 def serve(ctx: click.Context, port: int, rw: bool, store_dir: str | None, build_dir: str | None) -> None:
     """Serve the graph with a local Oxigraph server and its browser query UI.
 
-    Bound to 127.0.0.1 only, read-only unless --rw. Stop it with Ctrl-C.
+    Bound to 127.0.0.1 only, read-only unless --rw. With --rw, writes need a
+    token (random, or $TRANSFERKG_ENDPOINT_TOKEN) kept in a file only you can
+    read, and are refused from web pages. Stop it with Ctrl-C.
     Other commands reach it with --endpoint http://127.0.0.1:PORT.
 
     Example: transferkg serve --port 7878
     """
+    import os
     import signal
     import tempfile
     from pathlib import Path
@@ -630,7 +651,8 @@ def serve(ctx: click.Context, port: int, rw: bool, store_dir: str | None, build_
             _built_graph(ctx, None, validate=False).serialize(source, format="nt", encoding="utf-8")
         location = Path(store_dir) if store_dir else Path(tmp) / "db"
         load_store(location, [source])
-        server = OxigraphServer(location, port=port, read_only=not rw)
+        server = OxigraphServer(location, port=port, read_only=not rw,
+                                token=(os.environ.get("TRANSFERKG_ENDPOINT_TOKEN") or None) if rw else None)
         stops = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
         previous = {sig: signal.signal(sig, interrupt) for sig in stops}
         try:
@@ -641,6 +663,9 @@ def serve(ctx: click.Context, port: int, rw: bool, store_dir: str | None, build_
             click.echo(f"  query UI (browser): {server.ui_url}")
             click.echo(f"  SPARQL endpoint:    {server.query_url}")
             click.echo(f"  use it with:        transferkg query agreements --endpoint {server.url}")
+            if server.token_file is not None:
+                click.echo(f"  writes need the token in {server.token_file} (transferkg push finds it; other "
+                           "clients send Authorization: Bearer <token>)")
             click.echo("Press Ctrl-C to stop.")
             code = server.wait()
             if code not in (0, -signal.SIGINT, -signal.SIGTERM):
@@ -732,7 +757,8 @@ def _view_graph(kg: Any, name: str, filters: dict[str, str | None], subject: str
               help="A parameter of the --query (repeatable).")
 @click.option("--out", "-o", "out", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="Output file: .html (interactive), .png or .svg (default: build/views/NAME.html; "
-                   "build/views/timeline.png).")
+                   "build/views/timeline.png, folder created). A folder you name must exist; a failed "
+                   "write keeps the previous file.")
 @_view_filters
 @click.option("--subject", default=None, metavar="ID",
               help="Provenance view: only claims about this subject, e.g. agreement-US-XK-2025-06.")
@@ -785,13 +811,13 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
         click.echo(f"Wrote {target}")
         return
     if query_name:
-        from transferkg.queries import check_no_service, parse_query_file
+        from transferkg.queries import parse_query_file
         from transferkg.views import graph_from_result
 
         values = _parse_params(params)
         path = Path(query_name)
         query = parse_query_file(path) if query_name.endswith(".rq") and path.is_file() else kg.queries.get(query_name)
-        check_no_service(query.text)
+        query.check_no_service()  # names the file; a view never reaches out to another endpoint
         from transferkg.namespaces import sparql_prefixes
 
         result = kg.store.select(sparql_prefixes() + query.text, query.bind(values))
@@ -862,7 +888,9 @@ def export(ctx: click.Context, fmt: str, view_name: str | None, sender: str | No
     else:
         text = export_rdf(kg, fmt, out)
     if text is not None:
-        click.echo(text, nl=False)
+        from transferkg.outputs import printable
+
+        click.echo(printable(text), nl=False)  # an escape Turtle, N-Triples and JSON read back as the same text
     else:
         click.echo(f"Wrote {out}", err=True)
 
@@ -901,7 +929,9 @@ def network(ctx: click.Context, metrics: bool, view_name: str, sender: str | Non
         "; people = the larger of the latest reported total and the recorded transfers, per agreement"
     if metrics:
         if fmt == "csv":
-            text = table.to_csv(index=False)
+            from transferkg.outputs import csv_frame
+
+            text = csv_frame(table)  # labels cannot run as spreadsheet formulas
         elif fmt == "json":
             text = table.to_json(orient="records", indent=1, force_ascii=False)
         else:
@@ -925,10 +955,10 @@ def network(ctx: click.Context, metrics: bool, view_name: str, sender: str | Non
 
 
 @main.command(name="import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
-@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=str), default=None,
+@click.argument("file", type=click.Path(path_type=str))  # checked by import_csv: one line naming it
+@click.option("--store", "store_path", type=click.Path(path_type=str), default=None,
               metavar="PATH", help="Oxigraph store folder to import into (default: the global --store; "
-                                   "without any, a dry run in memory that checks the file).")
+                                   "without any, a dry run that checks every row and keeps nothing).")
 @click.option("--skip-bad", is_flag=True,
               help="Import the good rows and list the malformed ones in the report, "
                    "instead of importing nothing.")
@@ -940,10 +970,14 @@ def network(ctx: click.Context, metrics: bool, view_name: str, sender: str | Non
                    "ontology/vocab/arrangement-kind.ttl, e.g. readmission-return).")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Show a progress bar on standard error.")
+@click.option("--derive/--no-derive", default=True, show_default=True,
+              help="Recompute the derived layer after the import. Its memory grows with the store "
+                   "(about 1.5 GiB at 100,000 rows): for very large files import with --no-derive "
+                   "(flat memory); running the import again without it adds nothing and recomputes the layer.")
 @click.pass_context
 @_handle_errors
 def import_(ctx: click.Context, file: str, store_path: str | None, skip_bad: bool, report: str | None,
-            kind: str, progress: bool) -> None:
+            kind: str, progress: bool, derive: bool) -> None:
     """Import transfer records from a CSV file into an Oxigraph store.
 
     Columns (header row, any order): date (YYYY-MM-DD, YYYY-MM or YYYY), from and to
@@ -952,9 +986,13 @@ def import_(ctx: click.Context, file: str, store_path: str | None, skip_bad: boo
     src-… id of the curated graph), optionally id (the tracker's record id) and kind
     (the kind of arrangement; default --kind).
 
-    The file is streamed; ids are hashes of the content, so importing twice adds
-    nothing. A malformed row fails the whole import with its line number (exit 2)
-    unless --skip-bad is given. The derived layer is recomputed afterwards, so
+    The file is streamed twice (checked, then loaded in batches of a few hundred
+    rows), so memory does not grow with its length and no temporary file is written.
+    A malformed row fails the whole import with its file:line (exit 2) and nothing is
+    written, unless --skip-bad is given. Ids are hashes of the content, so importing
+    twice adds nothing; and an import interrupted (even killed) leaves whole records
+    of the batches already loaded and no stray file: run the same import again to
+    complete it. The derived layer is recomputed afterwards, so
     `transferkg --store PATH query transfers` lists the imported records.
 
     Example: transferkg import flights.csv --store data/kg.oxigraph --skip-bad
@@ -962,8 +1000,12 @@ def import_(ctx: click.Context, file: str, store_path: str | None, skip_bad: boo
     import os
 
     from transferkg.bulk import import_csv
+    from transferkg.errors import LoadError
     from transferkg.kg import load
 
+    if not os.path.isfile(file):  # before the store is opened (or created), which a typo must not do
+        reason = "it is a folder" if os.path.isdir(file) else "no such file"
+        raise LoadError(f"cannot read the file: {reason}", path=file)
     store = store_path or ctx.obj.get("store")
     kg = load(ctx.obj["root"], backend="oxigraph", store=store, derive_layer=False)
     size = os.path.getsize(file)
@@ -972,19 +1014,23 @@ def import_(ctx: click.Context, file: str, store_path: str | None, skip_bad: boo
             with click.progressbar(length=size, label="Importing", file=sys.stderr,
                                    show_pos=False, show_percent=True) as bar:
                 result = import_csv(file, kg.store, skip_bad=skip_bad, report=report, progress=bar.update,
-                                    kind=kind)
+                                    kind=kind, dry_run=not store)
         else:
-            result = import_csv(file, kg.store, skip_bad=skip_bad, report=report, kind=kind)
-        derived = kg.store.rederive()  # type: ignore[attr-defined]
+            result = import_csv(file, kg.store, skip_bad=skip_bad, report=report, kind=kind, dry_run=not store)
+        derived = kg.store.rederive() if store and derive else None  # type: ignore[attr-defined]
         total = kg.store.triple_count()
     finally:
         kg.store.close()  # type: ignore[attr-defined]
     click.echo(result.text())
-    click.echo(f"  derived triples    {derived.total:>9}")
-    click.echo(f"  store holds        {total:>9} triples")
-    if not store:
+    if derived is not None:
+        click.echo(f"  derived triples    {derived.total:>9}")
+    if store:
+        click.echo(f"  store holds        {total:>9} triples")
+        if derived is None:
+            click.echo("  (derived layer not recomputed: --no-derive)")
+    else:
         click.echo("  (dry run: no --store given, nothing was kept)")
-    if result.rejected:
+    if result.rejected_rows:
         click.echo(f"warning: {result.rejected_rows} row(s) rejected; see {result.report}", err=True)
 
 

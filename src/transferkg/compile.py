@@ -17,8 +17,9 @@ import sys
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 from rdflib import Graph, Literal, URIRef
@@ -29,7 +30,8 @@ from transferkg.evidence import Basis, ClaimRecord
 from transferkg.namespaces import ID, TCT, TCTV, bind_prefixes
 from transferkg.privacy import NameList
 
-__all__ = ["CompiledGraph", "compile_graph", "parse_partial_date", "read_records", "readable_files", "yaml_files"]
+__all__ = ["CompiledGraph", "compile_graph", "parse_number", "parse_partial_date", "read_records", "readable_files",
+           "yaml_files"]
 
 KOSOVO = "XK"
 SOURCE_KINDS = {
@@ -59,7 +61,7 @@ TOP_KEYS = {"sources", "entities", "claims-on", "public-figures", "not-people"}
 QUALIFIERS = {"exact", "up-to", "at-least", "more-than", "approximately"}
 UNITS = {"person", "USD", "EUR", "GBP", "DKK", "AUD", "CAD", "ILS"}
 RANKS = {"preferred", "normal", "deprecated"}
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -139,20 +141,157 @@ def yaml_files(graph_dir: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(graph_dir).as_posix())
 
 
-def _compose(path: Path, display: str) -> yaml.Node | None:
+MAX_DEPTH = 32
+"""How deeply a curated file may nest mappings and lists (a deal file needs six levels)."""
+MAX_DIGITS = 18
+"""Digits a quantity may have before its decimal point: no count of people or sum of money needs more,
+and every backend stores such a number exactly (Oxigraph keeps integers in 64 bits)."""
+MAX_FRACTION_DIGITS = 6
+"""Digits a quantity may have after its decimal point."""
+
+
+class _Refused(yaml.composer.ComposerError):
+    """Well-formed YAML that a curated file must not hold (the message needs no "syntax error")."""
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe composer, refusing what it would otherwise let through silently or crash on.
+
+    A second value for the same key replaces the first without a word in PyYAML; here
+    every duplicate is recorded (and reported with both lines). A key that is a list or a
+    mapping is refused, and so is nesting deeper than :data:`MAX_DEPTH`, which would
+    otherwise end in a ``RecursionError`` (PyYAML composes nodes recursively).
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self.duplicates: list[tuple[int, str, int]] = []
+        """(line of the repeated key, the key, line where it first appeared)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep (a curated file needs about six)",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+    def compose_mapping_node(self, anchor: Any) -> yaml.MappingNode:
+        node: yaml.MappingNode = super().compose_mapping_node(anchor)
+        first: dict[str, int] = {}
+        for key, _value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise _Refused(None, None, "a key must be plain text, not a list or a mapping", key.start_mark)
+            line = key.start_mark.line + 1
+            if str(key.value) in first:
+                self.duplicates.append((line, str(key.value), first[str(key.value)]))
+            else:
+                first[str(key.value)] = line
+        return node
+
+
+def _read_text(path: Path, display: str) -> str:
+    """The file as text, or a :class:`LoadError` naming it (unreadable, not UTF-8)."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise LoadError("file not found", path=display) from exc
+    except OSError as exc:
+        raise LoadError(f"cannot read file: {exc.strerror or exc}", path=display) from exc
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         raise LoadError(f"not UTF-8 text (byte {exc.start})", path=display, line=line) from exc
+
+
+def _compose(path: Path, display: str) -> yaml.Node | None:
+    """The YAML node tree of one curated file.
+
+    Raises:
+        LoadError: ``file:line`` of a syntax error, a control character, a duplicate key
+            (every one, with the line of the first), a list used as a key, or nesting
+            deeper than :data:`MAX_DEPTH`.
+    """
+    text = _read_text(path, display)
+    loader: _Loader | None = None
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _Loader(text)  # checks every character first
+        root = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:  # a raw control character; carries no line, only a position
+        line = text[: exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise LoadError(f"character U+{code:04X} is not allowed in YAML (a control character): "
+                        "remove it, or write it as an escape in a double-quoted string",
+                        path=display, line=line) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         yaml_line = mark.line + 1 if mark else None
-        snippet = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else None
+        lines = text.splitlines()
+        snippet = lines[mark.line] if mark and mark.line < len(lines) else None
+        if isinstance(exc, _Refused):  # one line: the offending line may be thousands of brackets
+            raise LoadError(str(exc.problem), path=display, line=yaml_line) from exc
         raise LoadError(f"YAML syntax error: {exc.problem or exc.context}", path=display,
                         line=yaml_line, text=snippet) from exc
+    except yaml.YAMLError as exc:
+        raise LoadError(f"YAML error: {exc}", path=display) from exc
+    except RecursionError as exc:
+        raise LoadError("YAML nested too deeply to read", path=display) from exc
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if loader.duplicates:
+        errors = _Errors()
+        for line, key, first in loader.duplicates:
+            errors.add(_Where(display, line), f"duplicate key {_short(key)} (first at line {first}): "
+                                              "the second value would silently replace the first")
+        errors.raise_if_any()
+    return root
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters (a value may be megabytes long)."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text):,} characters)"
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?", re.ASCII)
+_NON_FINITE = re.compile(r"[+-]?\.?(?:nan|inf|infinity)", re.IGNORECASE)
+_EXPONENT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]{1,3}", re.ASCII)
+
+
+def parse_number(text: str, what: str = "quantity") -> int | Decimal:
+    """A number as curators write one: ASCII digits with an optional sign and fraction.
+
+    An ``int`` without a decimal point, else a ``Decimal``. The one place a curated
+    quantity becomes a number, so every form is refused the same way: ``NaN`` and
+    ``.inf`` (not counts), ``1e3`` (YAML reads it as text; write ``1000``), digit
+    groups and other scripts' digits, and numbers longer than :data:`MAX_DIGITS`.
+
+    Raises:
+        ValueError: saying why, with ``what`` as the subject of the sentence.
+    """
+    t = text.strip()
+    m = _PLAIN_NUMBER.fullmatch(t)
+    if m and (m.group("int") or m.group("frac")):
+        digits = len(m.group("int").lstrip("0"))
+        if digits > MAX_DIGITS:
+            raise ValueError(f"{what} is a number of {digits:,} digits, not a count of people or a sum of "
+                             f"money (at most {MAX_DIGITS} digits)")
+        if len(m.group("frac") or "") > MAX_FRACTION_DIGITS:
+            raise ValueError(f"{what} has more than {MAX_FRACTION_DIGITS} digits after the decimal point: {_short(t)}")
+        return Decimal(t) if "." in t else int(t)
+    if _NON_FINITE.fullmatch(t):
+        raise ValueError(f"{what} must be a finite number, not {_short(t)}")
+    if _EXPONENT.fullmatch(t):
+        exact = Decimal(t)
+        hint = f" ({exact:f})" if abs(exact.adjusted()) <= MAX_DIGITS else ""
+        raise ValueError(f"{what} {_short(t)} is in exponent notation, which YAML reads as text: "
+                         f"write the number in plain digits{hint}")
+    raise ValueError(f"{what} is not a number: {_short(t)} (write plain digits, such as 1200 or 2.5)")
 
 
 def _line(node: yaml.Node) -> int:
@@ -560,11 +699,11 @@ class _Compiler:
                     qty[k] = _scalar(v) or ""
             elif value_text is not None:
                 qty["value"] = value_text
-            for k, number in qty.items():
+            for k, written in qty.items():
                 try:
-                    Decimal(number)
-                except InvalidOperation:
-                    self.errors.add(vwhere, f"quantity {k} is not a number: {number!r}")
+                    parse_number(written, f"quantity {k}" if k != "value" else "quantity")
+                except ValueError as exc:
+                    self.errors.add(vwhere, str(exc))
                     return
             value_text = ",".join(f"{k}={qty[k]}" for k in sorted(qty))
         elif value_text is None:
@@ -655,10 +794,10 @@ class _Compiler:
             node, w = fields["row"]
             nums = [_scalar(n) or "" for n in node.value] if isinstance(node, yaml.SequenceNode) else [_scalar(node) or ""]
             for n in nums:
-                if not n.isdigit():
-                    self.errors.add(w, f"row must be a row number, not {n!r}")
+                if not re.fullmatch(r"[0-9]{1,9}", n.strip()):
+                    self.errors.add(w, f"row must be a row number, not {_short(n)}")
                 else:
-                    self.rows.setdefault(int(n), []).append(f"{where.path}:{where.line}")
+                    self.rows.setdefault(int(n.strip()), []).append(f"{where.path}:{where.line}")
 
     def _basis(self, field_: tuple[yaml.Node, _Where]) -> Basis | None:
         node, where = field_
@@ -725,14 +864,12 @@ class _Compiler:
         g.add((q, TCT.quantityQualifier, TCTV[qualifier]))
         g.add((q, SDO.unitText, Literal(unit)))
         if "value" in qty:
-            number = Literal(Decimal(qty["value"])) if "." in qty["value"] else Literal(int(qty["value"]))
             slot = {"up-to": SDO.maxValue, "at-least": SDO.minValue, "more-than": SDO.minValue}.get(
                 qualifier, SDO.value)
-            g.add((q, slot, number))
+            g.add((q, slot, Literal(parse_number(qty["value"]))))
         for k, slot in (("min", SDO.minValue), ("max", SDO.maxValue)):
             if k in qty:
-                v = qty[k]
-                g.add((q, slot, Literal(Decimal(v)) if "." in v else Literal(int(v))))
+                g.add((q, slot, Literal(parse_number(qty[k]))))
 
 
 def compile_graph(graph_dir: Path, ontology: Graph, *, display_root: Path | None = None) -> CompiledGraph:

@@ -16,6 +16,7 @@ __all__ = [
     "EndpointError",
     "LoadError",
     "OutputError",
+    "QueryFailed",
     "QuerySyntaxError",
     "TransferKGError",
     "UnknownQuery",
@@ -80,6 +81,10 @@ class BadParameter(TransferKGError):
 
 class QuerySyntaxError(TransferKGError):
     """A SPARQL query does not parse; the message gives line and column."""
+
+
+class QueryFailed(TransferKGError):
+    """A query parsed but the engine could not evaluate it (e.g. a SERVICE endpoint it calls failed)."""
 
 
 class EndpointError(TransferKGError):

@@ -3,7 +3,9 @@
 Graph formats (:data:`GRAPH_FORMATS`): GraphML and GEXF (networkx writers), node-link
 JSON and a CSV edge list. GraphML and GEXF take scalars only, so list attributes are
 joined with ``"; "``, dates written as ISO text, ``None`` left out, and an attribute
-whose values mix types becomes text throughout (:func:`stringify`).
+whose values mix types becomes text throughout (:func:`stringify`); control characters,
+which XML cannot hold, are shown as ``\\u001b`` escapes, so the files always parse. The CSV
+edge list is neutralised against spreadsheet formulas (:func:`transferkg.outputs.csv_cell`).
 
 RDF formats (:data:`RDF_FORMATS`): Turtle, N-Triples and JSON-LD of the whole graph,
 and TriG / N-Quads with **one named graph per source**: each claim's triples (and the
@@ -15,9 +17,7 @@ are read with SPARQL through the store, so this works on every backend.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
 import warnings
@@ -30,6 +30,7 @@ from rdflib.term import Node
 
 from transferkg.errors import BadParameter
 from transferkg.namespaces import bind_prefixes, sparql_prefixes
+from transferkg.outputs import csv_text, printable
 
 __all__ = [
     "FORMATS",
@@ -47,6 +48,11 @@ RDF_FORMATS: dict[str, str] = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld",
 FORMATS = GRAPH_FORMATS + tuple(RDF_FORMATS)
 
 
+def _xml_safe(value: Any) -> Any:
+    """A scalar GraphML/GEXF can hold: text without the control characters XML forbids (shown as ``\\u001b``)."""
+    return printable(value) if isinstance(value, str) else value
+
+
 def _scalar(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
@@ -62,7 +68,7 @@ def _scalar(value: Any) -> Any:
 
 def _clean(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Scalar attributes, with a single type per attribute name across all items."""
-    cleaned = [{k: _scalar(v) for k, v in d.items() if v is not None} for d in items]
+    cleaned = [{k: _xml_safe(_scalar(v)) for k, v in d.items() if v is not None} for d in items]
     types: dict[str, set[type]] = {}
     for data in cleaned:
         for key, value in data.items():
@@ -97,15 +103,15 @@ def stringify(graph: nx.Graph) -> nx.Graph:
     out.graph.update(graph_attrs)
     nodes = list(graph.nodes(data=True))
     for (node, _), data in zip(nodes, _clean([dict(d) for _, d in nodes]), strict=True):
-        out.add_node(node, **data)
+        out.add_node(_xml_safe(node), **data)
     if graph.is_multigraph():
         edges = list(graph.edges(keys=True, data=True))
         for (u, v, k, _), data in zip(edges, _clean([dict(d) for *_, d in edges]), strict=True):
-            out.add_edge(u, v, key=k, **data)
+            out.add_edge(_xml_safe(u), _xml_safe(v), key=_xml_safe(k), **data)
     else:
         simple = list(graph.edges(data=True))
         for (u, v, _), data in zip(simple, _clean([dict(d) for *_, d in simple]), strict=True):
-            out.add_edge(u, v, **data)
+            out.add_edge(_xml_safe(u), _xml_safe(v), **data)
     return out
 
 
@@ -119,14 +125,12 @@ def _csv(graph: nx.Graph) -> str:
             if key not in columns:
                 columns.append(key)
     header = ["source", "source_label", "target", "target_label"] + (["key"] if multi else []) + columns
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    rows = []
     for u, v, k, data in edges:
         row = [u, graph.nodes[u].get("label", u), v, graph.nodes[v].get("label", v)] + ([k] if multi else [])
         row += ["" if data.get(c) is None else _scalar(data.get(c)) for c in columns]
-        writer.writerow(row)
-    return buffer.getvalue()
+        rows.append([c if isinstance(c, (str, int, float)) else str(c) for c in row])
+    return csv_text(header, rows)
 
 
 def _node_link(graph: nx.Graph) -> str:

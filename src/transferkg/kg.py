@@ -61,8 +61,19 @@ class KnowledgeGraph:
         """Everything as an rdflib graph (a copy for non-rdflib backends)."""
         return self.store.to_graph()
 
-    def query(self, sparql: str, **bindings: Node) -> SelectResult:
-        """Run a SELECT query; keyword arguments are bound as RDF terms, never spliced."""
+    def query(self, sparql: str, *, allow_service: bool = False, **bindings: Node) -> SelectResult:
+        """Run a SELECT query; keyword arguments are bound as RDF terms, never spliced.
+
+        ``SERVICE`` (which makes the engine contact another endpoint over the network)
+        is refused unless ``allow_service=True``, as with :meth:`sparql`.
+
+        Raises:
+            BadParameter: the query uses SERVICE and it was not allowed.
+        """
+        if not allow_service:
+            from transferkg.queries import check_no_service
+
+            check_no_service(sparql)
         return self.store.select(sparql, bindings)
 
     @property
@@ -77,9 +88,11 @@ class KnowledgeGraph:
 
         Raises:
             UnknownQuery: no such query.
-            BadParameter: unknown, missing or invalid parameters (never spliced into SPARQL).
+            BadParameter: unknown, missing or invalid parameters (never spliced into SPARQL),
+                or the query file uses SERVICE.
         """
         query = self.queries.get(name)
+        query.check_no_service()
         bindings = query.bind(params, codes=self._code_lists())
         self._check_known(query, bindings)
         lists = {k: v for k, v in bindings.items() if isinstance(v, tuple)}
@@ -192,8 +205,15 @@ class KnowledgeGraph:
         return QueryLibrary(self.layout.checks_dir)
 
     def check(self) -> dict[str, SelectResult]:
-        """Run every data-quality check of ``queries/checks``; an ``error`` check should return no rows."""
-        return {q.name: self.store.select(q.text) for q in self.checks}
+        """Run every data-quality check of ``queries/checks``; an ``error`` check should return no rows.
+
+        Raises:
+            BadParameter: a check uses SERVICE (checked before any runs).
+        """
+        checks = list(self.checks)
+        for q in checks:
+            q.check_no_service()
+        return {q.name: self.store.select(q.text) for q in checks}
 
     def evidence(self) -> list[Finding]:
         """Claims whose quote does not carry their value (see :mod:`transferkg.evidence`).

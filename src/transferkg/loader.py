@@ -6,6 +6,8 @@ file, the line and the offending text, never a parser traceback.
 
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,16 +52,33 @@ def parse_turtle(path: Path, into: Graph | None = None, *, root: Path | None = N
         raise LoadError(f"not UTF-8 text (byte {exc.start})", path=shown, line=line) from exc
     try:
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except RecursionError as exc:  # rdflib's parser recurses into ( … ) and [ … ]
+        raise LoadError("Turtle nested too deeply to read (lists or [ … ] within one another)",
+                        path=shown) from exc
+    except ValueError as exc:
+        huge = _HUGE_NUMBER.search(text)
+        if huge is None or "digits" not in str(exc):
+            raise _turtle_error(exc, text, shown) from exc
+        line = text[: huge.start()].count("\n") + 1
+        raise LoadError(f"a number of {len(huge.group()):,} digits, more than any value needs "
+                        f"(Python reads at most {sys.get_int_max_str_digits():,})", path=shown, line=line) from exc
     except Exception as exc:  # rdflib raises BadSyntax and a few plain exceptions
-        bad_line = getattr(exc, "lines", None)
-        why = getattr(exc, "_why", None) or str(exc).splitlines()[0]
-        if isinstance(bad_line, int):
-            lines = text.splitlines()
-            snippet = lines[bad_line] if bad_line < len(lines) else None
-            raise LoadError(f"Turtle syntax error: {why}", path=shown, line=bad_line + 1,
-                            text=snippet) from exc
-        raise LoadError(f"Turtle syntax error: {why}", path=shown) from exc
+        raise _turtle_error(exc, text, shown) from exc
     return graph
+
+
+_HUGE_NUMBER = re.compile(f"[0-9]{{{sys.get_int_max_str_digits() + 1},}}")
+
+
+def _turtle_error(exc: Exception, text: str, shown: str) -> LoadError:
+    """A rdflib parse error as a :class:`LoadError` with the line and its text when rdflib knows them."""
+    bad_line = getattr(exc, "lines", None)
+    why = getattr(exc, "_why", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
+    if isinstance(bad_line, int):
+        lines = text.splitlines()
+        snippet = lines[bad_line] if bad_line < len(lines) else None
+        return LoadError(f"Turtle syntax error: {why}", path=shown, line=bad_line + 1, text=snippet)
+    return LoadError(f"Turtle syntax error: {why}", path=shown)
 
 
 @dataclass

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from transferkg.errors import BadParameter, LoadError, QuerySyntaxError
+from transferkg.errors import BadParameter, LoadError, QueryFailed, QuerySyntaxError
 from transferkg.namespaces import bind_prefixes
 from transferkg.store import SelectResult, Triple
 
@@ -69,6 +69,7 @@ _FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD, "json-ld": ox.RdfFormat.JSON_LD,
 }
 _CACHE_LIMIT = 500_000
+_UNFINISHED_LOAD = re.compile(r"bulk-[0-9]{1,40}\.sst|[0-9]{20,40}")  # pyoxigraph 0.5 / 0.3–0.4 names
 
 
 def from_oxigraph(term: Any) -> Node | None:
@@ -203,6 +204,61 @@ def prepare(query: str, bindings: Mapping[str, Node] | None = None) -> tuple[str
     return text, substitutions
 
 
+def _is_store_folder(path: Path) -> bool:
+    """Whether ``path`` holds a RocksDB database (as every Oxigraph store folder does)."""
+    return (path / "CURRENT").is_file() and any(path.glob("MANIFEST-*"))
+
+
+def _open_folder(path: Path) -> Any:
+    """The persistent store at ``path`` (created if the folder is new or empty), or a one-line error.
+
+    A file, a folder holding other files, a folder that is not writable, a corrupt
+    database and one an incompatible Oxigraph wrote are refused, naming the folder, and
+    left as they were: RocksDB would add its files to a foreign folder and rotate the log
+    of a broken one, so an existing database is first opened read-only, which writes nothing.
+
+    Raises:
+        LoadError: naming the folder and saying what is wrong.
+    """
+    shown = str(path)
+    if path.exists() and not path.is_dir():
+        raise LoadError("not an Oxigraph store: a file, not a folder", path=shown)
+    try:
+        entries = sorted(p.name for p in path.iterdir()) if path.is_dir() else None
+    except OSError as exc:
+        raise LoadError(f"cannot read the store folder: {exc.strerror or exc}", path=shown) from exc
+    if entries is None:
+        try:
+            path.mkdir(parents=True)
+        except OSError as exc:
+            raise LoadError(f"cannot create the store folder: {exc.strerror or exc}", path=shown) from exc
+    elif entries and not _is_store_folder(path):
+        listed = ", ".join(entries[:3]) + (", …" if len(entries) > 3 else "")
+        raise LoadError(f"not an Oxigraph store: the folder holds other files ({listed}); give a new or "
+                        "empty folder, or the folder of a store", path=shown)
+    elif not os.access(path, os.W_OK | os.X_OK):
+        raise LoadError("the store folder is not writable", path=shown)
+    elif entries:
+        try:
+            probe = ox.Store.read_only(shown)
+        except Exception as exc:  # pyoxigraph raises OSError or RuntimeError ("Corruption: …")
+            raise LoadError(f"not a readable Oxigraph store, left as it is ({_reason(exc)})", path=shown) from exc
+        del probe
+    try:
+        return ox.Store(shown)
+    except Exception as exc:
+        if "lock" in str(exc).lower():
+            raise LoadError("the store is in use by another process (a transferkg or oxigraph still "
+                            "running?)", path=shown) from exc
+        raise LoadError(f"cannot open the Oxigraph store ({_reason(exc)})", path=shown) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of a storage error, cut short (RocksDB may add whole file listings)."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return text[:300]
+
+
 class OxigraphStore:
     """The embedded Oxigraph backend, in memory (``path=None``) or persistent at ``path``.
 
@@ -216,15 +272,7 @@ class OxigraphStore:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
-        try:
-            if self.path is None:
-                self._store = ox.Store()
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
-        except OSError as exc:
-            raise LoadError(f"cannot open the Oxigraph store ({exc})",
-                            path=str(self.path) if self.path else None) from exc
+        self._store = ox.Store() if self.path is None else _open_folder(self.path)
         self._target: Any = ox.DefaultGraph()
         self._cache: dict[Any, Node] = {}
 
@@ -247,7 +295,7 @@ class OxigraphStore:
             if star and substitutions and brace is not None:
                 try:
                     return self._run(query, substitutions)
-                except RuntimeError as exc:  # a variable SELECT * does not have in scope
+                except QueryFailed as exc:  # a variable SELECT * does not have in scope
                     if "SELECT projection" not in str(exc):
                         raise
                     query = query[:brace] + _values_block({v.value: t for v, t in substitutions.items()}) \
@@ -261,6 +309,8 @@ class OxigraphStore:
                                      substitutions=substitutions or None)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise QueryFailed(f"the query failed while running: {_reason(exc)}") from exc
 
     def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> SelectResult:
         result = self._query(query, bindings)
@@ -271,7 +321,10 @@ class OxigraphStore:
             raise QuerySyntaxError("not a SELECT query")
         names = [v.value for v in result.variables]
         convert = self._convert
-        rows: list[tuple[Node | None, ...]] = [tuple(map(convert, solution)) for solution in result]
+        try:
+            rows: list[tuple[Node | None, ...]] = [tuple(map(convert, solution)) for solution in result]
+        except (OSError, RuntimeError) as exc:  # raised while evaluating, e.g. by a SERVICE call
+            raise QueryFailed(f"the query failed while running: {_reason(exc)}") from exc
         if hidden:
             keep = [i for i, n in enumerate(names) if n not in hidden]
             names = [names[i] for i in keep]
@@ -297,8 +350,11 @@ class OxigraphStore:
         graph = bind_prefixes(Graph())
         convert = self._convert
         add = graph.add
-        for triple in result:
-            add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))  # type: ignore[arg-type]
+        try:
+            for triple in result:
+                add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))  # type: ignore[arg-type]
+        except (OSError, RuntimeError) as exc:
+            raise QueryFailed(f"the query failed while running: {_reason(exc)}") from exc
         return graph
 
     def update(self, update: str) -> None:
@@ -378,14 +434,44 @@ class OxigraphStore:
         rows = self._run(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}", {})
         return int(next(iter(rows))[0].value)
 
-    def dedupe(self, name: str) -> None:
-        """Drop from graph ``name`` the triples another graph already holds (no duplicates in the union)."""
-        self._store.update(f"""
-            DELETE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}
-            WHERE {{
-              GRAPH <{name}> {{ ?s ?p ?o }}
-              {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{name}>) }}
-            }}""")
+    def dedupe(self, name: str, *, against: Iterable[str | None] | None = None) -> None:
+        """Drop from graph ``name`` the triples another graph already holds (no duplicates in the union).
+
+        By default every other graph is checked, reading ``name`` once: the time grows
+        with the size of ``name``. With ``against`` (graph IRIs; ``None`` is the default
+        graph) only those are checked, each read once and looked up in ``name``: the
+        cheap way when they are small next to ``name``, as the curated layers are next to
+        a million imported records (a second, not minutes; Oxigraph joins in the order written).
+        """
+        if against is None:
+            self._store.update(f"""
+                DELETE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}
+                WHERE {{
+                  GRAPH <{name}> {{ ?s ?p ?o }}
+                  {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{name}>) }}
+                }}""")
+            return
+        for other in against:
+            if other == name:
+                continue
+            pattern = "{ ?s ?p ?o }" if other is None else f"GRAPH <{other}> {{ ?s ?p ?o }}"
+            self._store.update(f"DELETE {{ GRAPH <{name}> {{ ?s ?p ?o }} }} "
+                               f"WHERE {{ {pattern} GRAPH <{name}> {{ ?s ?p ?o }} }}")
+
+    def discard_unfinished_loads(self) -> list[Path]:
+        """Remove the files a bulk load killed mid-way left in the store folder; return them.
+
+        Oxigraph writes each bulk load to ``bulk-<random>.sst`` files in the store folder
+        and moves them into the database only when complete; a killed process leaves them
+        behind, unknown to the database. Safe while this store is open: the folder is
+        locked, so no other process is loading into it.
+        """
+        if self.path is None:
+            return []
+        found = [p for p in self.path.iterdir() if _UNFINISHED_LOAD.fullmatch(p.name) and p.is_file()]
+        for leftover in found:
+            leftover.unlink(missing_ok=True)
+        return found
 
     @contextmanager
     def writing_to(self, name: str | None) -> Iterator[OxigraphStore]:
@@ -403,8 +489,8 @@ class OxigraphStore:
         self.clear_graph(GRAPH_CURATED)
         self.load_graph(loaded.ontology, GRAPH_ONTOLOGY)
         self.load_graph(loaded.curated - loaded.ontology, GRAPH_CURATED)
-        if self.graph_size(GRAPH_IMPORT):
-            self.dedupe(GRAPH_IMPORT)
+        if next(iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_IMPORT))), None):
+            self.dedupe(GRAPH_IMPORT, against=(GRAPH_ONTOLOGY, GRAPH_CURATED))
 
     def rederive(self) -> DeriveResult:
         """Recompute the derived layer from everything the store holds."""
@@ -422,7 +508,9 @@ class OxigraphStore:
             self._store.flush()
 
     def close(self) -> None:
-        """Flush and release the store (a persistent store can then be opened again)."""
+        """Flush and release the store (a persistent store can then be opened again); twice is harmless."""
+        if self._store is None:
+            return
         self.flush()
         self._store = None  # type: ignore[assignment]
         self._cache.clear()

@@ -84,10 +84,11 @@ class Profile:
         return "\n".join(lines)
 
     def markdown(self) -> str:
+        from transferkg.outputs import md_cell
         from transferkg.results import format_result
 
-        lines = [f"# {self.label}", "", f"*{self.kind}* `{self.id}`", ""]
-        lines += [f"- **{k}**: {v}" for k, v in self.facts]
+        lines = [f"# {md_cell(self.label)}", "", f"*{self.kind}* `{self.id}`", ""]
+        lines += [f"- **{md_cell(k)}**: {md_cell(v)}" for k, v in self.facts]
         for section in self.sections:
             lines += ["", f"## {section.title}", "", section.note, ""]
             lines.append(format_result(section.shown(), "md") if len(section.result) else "*(none recorded)*\n")
@@ -107,7 +108,9 @@ class Profile:
             head = "".join(f"<th scope='col'>{e(_header(v))}</th>" for v in shown.vars)
             body = "".join("<tr>" + "".join(f"<td>{e(_cell(v))}</td>" for v in row) + "</tr>" for row in shown.rows)
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>")
-        return _PAGE.replace("{title}", e(self.label)).replace("{body}", "\n".join(parts))
+        from transferkg.outputs import fill_template
+
+        return fill_template(_PAGE, {"title": e(self.label), "body": "\n".join(parts)}, _SLOTS)
 
     def render(self, fmt: str = "text", *, max_width: int | None = 120) -> str:
         if fmt == "json":
@@ -133,6 +136,7 @@ def _cell(value: Any) -> str:
     return _short(readable(value))
 
 
+_SLOTS = re.compile(r"\{(title|body)\}")
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

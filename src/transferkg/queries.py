@@ -15,11 +15,17 @@ Parameters are turned into RDF terms here (a state code into ``id:state-XK``,
 a date into an ``xsd:date`` literal…) and handed to the backend as bindings —
 never pasted into the query text. A value that is not a valid term of the
 parameter's type is refused with a message that lists the query's parameters.
+
+No query the project runs may use ``SERVICE`` (which makes the engine contact
+another endpoint over the network) unless the user allows it for an ad-hoc query:
+:func:`uses_service` reads the clause off rdflib's parse tree, and a library query
+is checked (:meth:`Query.check_no_service`) each time it is run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -32,10 +38,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from transferkg.errors import BadParameter, QuerySyntaxError, UnknownQuery
+from transferkg.errors import BadParameter, LoadError, QuerySyntaxError, UnknownQuery
 from transferkg.namespaces import ID, PREFIXES, TCTV
 
-__all__ = ["PARAM_TYPES", "Param", "Query", "QueryLibrary", "check_no_service", "parse_query_file"]
+__all__ = ["PARAM_TYPES", "Param", "Query", "QueryLibrary", "check_no_service", "parse_query_file", "read_query_file",
+           "uses_service"]
 
 PARAM_TYPES = ("state", "iri", "date", "year", "integer", "string", "code", "boolean")
 _IRI_SAFE = re.compile(r"^[^\s<>\"{}|\\^`]+$")
@@ -170,6 +177,15 @@ class Query:
     """Columns that hold several values joined by "; " (GROUP_CONCAT): the runner sorts their parts,
     since SPARQL leaves their order to the engine."""
 
+    def check_no_service(self) -> None:
+        """Refuse this query if it uses ``SERVICE``: a library query never reaches out to another endpoint.
+
+        Raises:
+            BadParameter: naming the file (or the query) that uses SERVICE.
+            QuerySyntaxError: the query mentions SERVICE and does not parse (file, line, column).
+        """
+        check_no_service(self.text, source=str(self.path) if self.path else f"query {self.name!r}")
+
     def signature(self) -> str:
         """The parameters, for help texts and error messages."""
         if not self.params:
@@ -245,9 +261,25 @@ def _header(text: str, source: str) -> tuple[dict[str, Any], str | None]:
 
 
 def parse_query_file(path: Path, name: str | None = None) -> Query:
-    """Read one ``.rq`` file with its header."""
-    text = path.read_text(encoding="utf-8")
-    return parse_query_text(text, name or path.stem, path=path)
+    """Read one ``.rq`` file with its header.
+
+    Raises:
+        LoadError: the file cannot be read or is not UTF-8 (file and line).
+    """
+    return parse_query_text(read_query_file(path), name or path.stem, path=path)
+
+
+def read_query_file(path: Path) -> str:
+    """The text of a query file, or a :class:`LoadError` naming it (unreadable, not UTF-8)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"cannot read the query file: {exc.strerror or exc}", path=str(path)) from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LoadError(f"not UTF-8 text (byte {exc.start})", path=str(path), line=line) from exc
 
 
 def parse_query_text(text: str, name: str, *, path: Path | None = None) -> Query:
@@ -286,12 +318,104 @@ def parse_query_text(text: str, name: str, *, path: Path | None = None) -> Query
                  lists=tuple(str(c) for c in (meta.get("lists") or [])))
 
 
-def check_no_service(text: str) -> None:
-    """Refuse queries that would reach out to another endpoint with ``SERVICE``."""
-    body = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^>\s]*>|#[^\n]*', " ", text)
-    if re.search(r"\bSERVICE\b", body, re.IGNORECASE):
-        raise BadParameter("the query uses SERVICE, which would contact another endpoint over "
-                           "the network; pass --allow-service to allow it")
+def check_no_service(text: str, *, source: str | None = None) -> None:
+    """Refuse a query that would reach out to another endpoint with ``SERVICE``.
+
+    Args:
+        text: the query as it will be sent to the engine.
+        source: the file (or library query) it came from; such a query cannot be
+            allowed, and the message names it. Without it, the query is ad hoc and
+            the message says how to allow SERVICE.
+
+    Raises:
+        BadParameter: the query has a SERVICE clause anywhere.
+        QuerySyntaxError: it mentions SERVICE and does not parse (line and column).
+    """
+    try:
+        found = uses_service(text)
+    except QuerySyntaxError as exc:
+        if source:
+            raise QuerySyntaxError(f"{source}: {exc}") from exc
+        raise
+    if not found:
+        return
+    if source:
+        raise BadParameter(f"{source}: the query uses SERVICE, which would contact another endpoint over "
+                           "the network; queries of the library may not")
+    raise BadParameter("the query uses SERVICE, which would contact another endpoint over "
+                       "the network; pass --allow-service to allow it (allow_service=True in Python)")
+
+
+def uses_service(text: str) -> bool:
+    """Whether the query has a ``SERVICE`` clause anywhere, as the SPARQL parser reads it.
+
+    Nested groups, subqueries, OPTIONAL, UNION, MINUS, GRAPH and EXISTS in a FILTER,
+    BIND, HAVING or ORDER BY all count, as do ``SERVICE SILENT`` and ``SERVICE ?var``;
+    the word inside a string, an IRI or a comment does not. Reading the parse tree,
+    not the text, leaves no lexical trick (``FILTER(?a<?b)SERVICE<…>{…}``, where a
+    ``<`` … ``>`` span looks like an IRI) to hide a clause behind.
+
+    Parsing costs milliseconds, so a query whose text (``\\u`` escapes expanded, as
+    parsers do first) does not contain the letters S-E-R-V-I-C-E in any case at all,
+    as almost none does, is answered without parsing; parsed texts are cached.
+
+    Raises:
+        QuerySyntaxError: the text mentions SERVICE and does not parse as a query
+            (an update, or a syntax error: line and column).
+    """
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
+
+    try:
+        expanded = expandUnicodeEscapes(text)
+    except ValueError:  # a bad escape: the parser will say where
+        expanded = text
+    if "SERVICE" not in expanded.upper():  # the parsers' keyword match is upper() == "SERVICE"
+        return False
+    return _parsed_uses_service(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_uses_service(text: str) -> bool:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from transferkg.store import syntax_error
+
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as exc:
+        raise syntax_error(exc, text) from exc
+    except RecursionError as exc:
+        raise QuerySyntaxError("SPARQL syntax error: the query is nested too deeply to read") from exc
+    except Exception as exc:  # rdflib raises plain exceptions for bad escapes
+        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+    return _has_service(tree)
+
+
+def _has_service(tree: object) -> bool:
+    """Whether rdflib's parse tree holds a ServiceGraphPattern node at any depth (walked without recursion)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                return True
+            stack.extend(dict.values(node))
+        elif isinstance(node, ParseResults):
+            stack.extend(node)
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+    return False
 
 
 class QueryLibrary:

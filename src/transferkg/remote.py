@@ -41,12 +41,18 @@ partial target.
 
 from __future__ import annotations
 
+import base64
 import configparser
+import functools
 import hashlib
+import html
 import http.client
 import ipaddress
 import json
 import os
+import re
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -77,9 +83,11 @@ __all__ = [
     "EndpointSettings",
     "PushResult",
     "RemoteStore",
+    "check_endpoint_url",
     "connect",
     "inject_values",
     "push",
+    "redact",
 ]
 
 CONFIG_ENV = "TRANSFERKG_ENDPOINT_CONFIG"
@@ -97,12 +105,124 @@ _AUTH_KINDS = ("basic", "digest", "bearer")
 _SECRET_FIELDS = ("password", "token")
 _RETRY_CODES = (429, 503)
 _STAGING_PREFIX = "urn:transferkg:staging:"
+_DETAIL_CHARS = 300
+"""How much of an error page an error message quotes (after redaction)."""
+_CLEANUP_BUDGET = 5.0
+"""Seconds allowed for dropping the staging graph after a failed push (one attempt, no retries)."""
 
 
 def _version() -> str:
     from transferkg import __version__
 
     return __version__
+
+
+# --------------------------------------------------------------------------- redaction
+
+_REDACTED = "***"
+_CREDENTIAL_FIELD = re.compile(
+    r"""(?ix)
+    \b((?:proxy-)?authorization|x-api-key|api[-_]?key|access[-_]token|password|passwd)\b
+    (["']?\s*[:=]\s*["']?)                               # Name: value, "name": "value", name=value
+    ((?:basic|bearer|digest|negotiate|ntlm|token)\s+)?   # the scheme stays, the credential goes
+    ([^\s"'<>,;&]+)""")
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@?#\[\]]+@")
+
+
+def _secret_forms(secret: str, user: str | None) -> set[str]:
+    """The ways ``secret`` comes back in an error page: as is, URL-, HTML-, JSON- or base64-encoded."""
+    raws = {secret, " ".join(secret.split())}
+    for raw in [secret] + ([f"{user}:{secret}"] if user else []):  # user:secret is HTTP basic auth
+        data = raw.encode("utf-8")
+        for encoded in (base64.b64encode(data), base64.urlsafe_b64encode(data)):
+            raws.update((encoded.decode("ascii"), encoded.decode("ascii").rstrip("=")))
+    forms: set[str] = set()
+    for raw in raws:
+        forms.update((raw, urllib.parse.quote(raw, safe=""), urllib.parse.quote(raw), urllib.parse.quote_plus(raw),
+                      html.escape(raw), html.escape(raw, quote=False), json.dumps(raw)[1:-1],
+                      json.dumps(raw, ensure_ascii=False)[1:-1]))
+    return {form for form in forms if form.strip()}
+
+
+def redact(text: str, secrets: Iterable[str | None] = (), *, user: str | None = None) -> str:
+    """``text`` with every credential replaced by ``***``.
+
+    Apply it to a whole message once it is built and before it is cut to any
+    length, so that no part of a secret survives a cut. It removes each of
+    ``secrets`` (passwords, tokens) in every form an error page may echo it —
+    as is, URL-encoded, HTML- or JSON-escaped, base64-encoded alone or as the
+    ``user:secret`` of HTTP basic auth, in any letter case — and, whatever their
+    value, the values of ``Authorization:``-style fields and the
+    ``user:password@`` of URLs.
+    """
+    forms: set[str] = set()
+    for secret in secrets:
+        if secret:
+            forms |= _secret_forms(secret, user)
+    if forms:
+        pattern = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+        text = re.sub(pattern, _REDACTED, text, flags=re.IGNORECASE)
+    text = _URL_USERINFO.sub(rf"\1{_REDACTED}@", text)
+    return _CREDENTIAL_FIELD.sub(lambda m: m.group(1) + m.group(2) + (m.group(3) or "") + _REDACTED, text)
+
+
+def _clip(text: str, limit: int = _DETAIL_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (redact first: a cut must never reveal part of a secret)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# --------------------------------------------------------------------------- endpoint URLs
+
+_HOST_OK = re.compile(r"^[^\s/?#@\[\]<>\"{}|\\^`%]+$")
+
+
+def _url_problem(text: str) -> str | None:
+    """Why ``text`` is not an http(s) URL a client can send requests to (``None``: it is)."""
+    if not text:
+        return "it is empty"
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        return "it contains spaces or control characters"
+    try:
+        parts = urllib.parse.urlsplit(text)
+        port = parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", …
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return f"the scheme must be http or https, not {parts.scheme!r}" if parts.scheme else "it has no http://"
+    host = parts.hostname
+    if not host:
+        return "it names no host"
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+        except ValueError:
+            return "the bracketed host is not an IPv6 address"
+    elif not _HOST_OK.match(host):
+        return "the host name is not valid"
+    if port == 0:
+        return "port 0 is not a port a server listens on"
+    return None
+
+
+def _shown_url(text: str) -> str:
+    """An invalid URL as an error message may quote it: no user info, query or fragment, redacted, short."""
+    text = re.split(r"[?#]", text, maxsplit=1)[0]
+    text = re.sub(r"^((?:[A-Za-z][A-Za-z0-9+.\-]*:)?//)?[^/]*@", lambda m: (m.group(1) or "") + _REDACTED + "@", text)
+    return _clip(redact(text), 200)
+
+
+def check_endpoint_url(url: str, what: str = "endpoint URL") -> str:
+    """``url`` without surrounding spaces, if it is an http(s) URL with a host.
+
+    Raises:
+        BadParameter: one line naming the URL (without credentials) and what is wrong with it.
+    """
+    text = url.strip() if isinstance(url, str) else ""
+    why = _url_problem(text)
+    if why:
+        raise BadParameter(redact(f"{what} {_shown_url(text)!r} is not valid: {why} "
+                                  "(expected http(s)://host[:port][/path], e.g. http://127.0.0.1:7878)"))
+    return text
 
 
 # --------------------------------------------------------------------------- settings
@@ -139,6 +259,7 @@ class EndpointSettings:
     password: str | None = None
     token: str | None = None
     timeout: float = 30.0
+    """Seconds for a whole request: connecting, sending, every byte of the answer, and the waits between retries."""
     user_agent: str = ""
     post_threshold: int = 2000
     """Queries whose GET URL would be longer than this many characters are POSTed."""
@@ -149,9 +270,7 @@ class EndpointSettings:
     """Triples per ``INSERT DATA`` request when there is no Graph Store URL."""
 
     def __post_init__(self) -> None:
-        parts = urllib.parse.urlsplit(self.url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise BadParameter(f"endpoint must be an http(s) URL, not {_safe_url(self.url)!r}")
+        parts = urllib.parse.urlsplit(check_endpoint_url(self.url))
         if parts.username is not None:  # http://user:secret@host/… → credentials, stripped from the URL
             self.user = self.user or urllib.parse.unquote(parts.username)
             if parts.password is not None:
@@ -163,12 +282,14 @@ class EndpointSettings:
             base = self.url[: -len("/query")]
         elif path.endswith("/sparql"):
             single = True
-        self.query_url = _safe_url(self.query_url) if self.query_url else (self.url if single else base + "/query")
-        self.update_url = _safe_url(self.update_url) if self.update_url else (self.url if single else base + "/update")
+        self.query_url = _safe_url(check_endpoint_url(self.query_url, "query_url")) if self.query_url else (
+            self.url if single else base + "/query")
+        self.update_url = _safe_url(check_endpoint_url(self.update_url, "update_url")) if self.update_url else (
+            self.url if single else base + "/update")
         if self.store_url == "":
             self.store_url = None if single else base + "/store"
         elif self.store_url is not None:
-            self.store_url = _safe_url(self.store_url)
+            self.store_url = _safe_url(check_endpoint_url(self.store_url, "store_url"))
         if self.graph is not None:
             self.graph = _check_iri(str(self.graph), "graph")
         if self.auth is None:
@@ -179,12 +300,14 @@ class EndpointSettings:
                 raise BadParameter(f"endpoint auth must be one of {', '.join(_AUTH_KINDS)}, not {self.auth!r}")
             if self.auth == "bearer" and not self.token:
                 raise BadParameter("bearer auth needs a token (TRANSFERKG_ENDPOINT_TOKEN)")
+        if self.token and not all(33 <= ord(ch) < 127 for ch in self.token):  # an HTTP header carries it
+            raise BadParameter("the endpoint token must be printable ASCII without spaces (TRANSFERKG_ENDPOINT_TOKEN)")
             if self.auth in ("basic", "digest") and not (self.user and self.password is not None):
                 raise BadParameter(f"{self.auth} auth needs a user and a password "
                                    "(TRANSFERKG_ENDPOINT_USER, TRANSFERKG_ENDPOINT_PASSWORD)")
         self.timeout = float(self.timeout)
-        if self.timeout <= 0:
-            raise BadParameter("endpoint timeout must be positive")
+        if not 0 < self.timeout < float("inf"):  # also refuses NaN
+            raise BadParameter(f"endpoint timeout must be a positive number of seconds, not {self.timeout}")
         self.retries = max(1, int(self.retries))
         self.user_agent = self.user_agent or f"transferkg/{_version()}"
 
@@ -192,7 +315,7 @@ class EndpointSettings:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
                           if f.name not in (*_SECRET_FIELDS, "user"))
         hidden = "<hidden>" if (self.password or self.token) else None
-        return f"EndpointSettings({shown}, credentials={hidden})"
+        return redact(f"EndpointSettings({shown}, credentials={hidden})", self.secrets(), user=self.user)
 
     __str__ = __repr__
 
@@ -223,6 +346,7 @@ class EndpointSettings:
             union_default_graph = false
             timeout = 60
         """
+        endpoint = check_endpoint_url(endpoint)
         env = os.environ if environ is None else environ
         known = {f.name for f in fields(cls)} - {"url"}
         values: dict[str, Any] = {}
@@ -249,8 +373,8 @@ class EndpointSettings:
 def _number(value: Any, key: str, kind: Callable[[Any], Any]) -> Any:
     try:
         return kind(value)
-    except (TypeError, ValueError) as exc:
-        raise BadParameter(f"endpoint setting {key} must be a number") from exc
+    except (TypeError, ValueError):
+        raise BadParameter(f"endpoint setting {key} must be a number") from None  # the value may be a secret
 
 
 def _config_path(config: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path | None:
@@ -352,6 +476,142 @@ def _term(binding: Mapping[str, Any] | None) -> Node | None:
 # --------------------------------------------------------------------------- transport
 
 
+class _Unanswered(EndpointError):
+    """The endpoint did not answer at all (timeout, refused or broken connection): no cleanup request either."""
+
+
+_ACTIVE = threading.local()
+"""The deadline of the request this thread is sending (``_ACTIVE.deadline``)."""
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _Deadline:
+    """A wall-clock budget for one request, all its attempts and retry waits included.
+
+    A socket timeout bounds each read, not the whole: a server that drips a
+    byte every few seconds never trips it. So every socket opened while the
+    deadline is active is registered here, and when the budget is spent a timer
+    shuts them down, which ends a blocked connect, send or read at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._outer: _Deadline | None = None
+
+    def remaining(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    def __enter__(self) -> _Deadline:
+        self._outer = getattr(_ACTIVE, "deadline", None)
+        _ACTIVE.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+        _ACTIVE.deadline = self._outer
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut ``sock`` down when the budget is spent (via a duplicate: TLS wrapping detaches ``sock``)."""
+        with self._lock:
+            copy = sock.dup()
+            self._sockets.append(copy)
+            if self.expired:
+                _shutdown(copy)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shutdown(sock)
+
+
+def _watched_connection(address: tuple[str, int], timeout: float | None,
+                        source_address: tuple[str, int] | None = None) -> socket.socket:
+    """``socket.create_connection``, registered with the thread's active deadline."""
+    sock = socket.create_connection(address, timeout, source_address)
+    deadline: _Deadline | None = getattr(_ACTIVE, "deadline", None)
+    if deadline is not None:
+        deadline.watch(sock)
+    return sock
+
+
+@functools.cache
+def _watched(http_class: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+    """``http_class`` whose sockets the active deadline can shut down."""
+
+    class Watched(http_class):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = _watched_connection
+
+    return Watched
+
+
+class _WatchedHTTPHandler(urllib.request.HTTPHandler):
+    def do_open(self, http_class: Any, req: urllib.request.Request, **kwargs: Any) -> Any:
+        return super().do_open(_watched(http_class), req, **kwargs)
+
+
+class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
+    def do_open(self, http_class: Any, req: urllib.request.Request, **kwargs: Any) -> Any:
+        return super().do_open(_watched(http_class), req, **kwargs)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, parts.hostname or "", parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+class _CarefulRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only for a read (GET, HEAD) to the same scheme, host and port.
+
+    Anything else — another host (which may not be loopback, or may collect the
+    query), or a POST that urllib would silently turn into a GET without its
+    update — becomes an error that names where the endpoint pointed.
+    """
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        if req.get_method() in ("GET", "HEAD") and _origin(newurl) == _origin(req.full_url):
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+        return None  # urllib raises HTTPError(code); _status_error explains it
+
+
+def _local_token(url: str) -> str | None:
+    """The write token a local ``transferkg serve --rw`` (or OxigraphServer) left for its port, if any."""
+    if not _is_loopback(url):
+        return None
+    from transferkg.server import read_token
+
+    try:
+        port = urllib.parse.urlsplit(url).port or 80
+    except ValueError:
+        return None
+    return read_token(port)
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line, control characters shown as U+FFFD (an error page must not drive the terminal)."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", "\ufffd", " ".join(text.split()))
+
+
 class _Response:
     """A fully read HTTP response (what SPARQLWrapper's QueryResult expects)."""
 
@@ -411,7 +671,10 @@ class RemoteStore:
 
     def __init__(self, settings: EndpointSettings) -> None:
         self.settings = settings
-        handlers: list[urllib.request.BaseHandler] = []
+        self._tokens: set[str] = set()
+        """Write tokens of local servers found and sent (redacted like the configured secrets)."""
+        handlers: list[urllib.request.BaseHandler] = [_WatchedHTTPHandler(), _WatchedHTTPSHandler(),
+                                                      _CarefulRedirects()]
         urls = [u for u in (settings.query_url, settings.update_url, settings.store_url) if u]
         if all(_is_loopback(u) for u in urls):
             handlers.append(urllib.request.ProxyHandler({}))  # loopback never goes through a proxy
@@ -429,13 +692,9 @@ class RemoteStore:
     # ------------------------------------------------------------------ HTTP
 
     def _redact(self, text: str) -> str:
-        for secret in self.settings.secrets():
-            text = text.replace(secret, "***")
-        return text
+        return redact(text, [*self.settings.secrets(), *self._tokens], user=self.settings.user)
 
     def _prepare(self, request: urllib.request.Request) -> urllib.request.Request:
-        import base64
-
         s = self.settings
         request.add_header("User-Agent", s.user_agent)
         if s.auth == "bearer":
@@ -443,6 +702,11 @@ class RemoteStore:
         elif s.auth == "basic":
             raw = f"{s.user}:{s.password}".encode()
             request.add_unredirected_header("Authorization", "Basic " + base64.b64encode(raw).decode("ascii"))
+        elif s.auth is None:
+            token = _local_token(request.full_url)
+            if token:
+                self._tokens.add(token)
+                request.add_unredirected_header("Authorization", f"Bearer {token}")
         return request
 
     def _retry_delay(self, header: str | None, attempt: int) -> float:
@@ -457,17 +721,36 @@ class RemoteStore:
                     delay = when.timestamp() - time.time()
                 except (TypeError, ValueError, IndexError):
                     pass
+        if delay != delay:  # NaN
+            delay = self.settings.max_retry_wait
         return max(0.0, min(delay, self.settings.max_retry_wait))
 
-    def _send(self, build: Callable[[], urllib.request.Request]) -> _Response:
-        """Send a request (rebuilt per attempt), retrying 429/503; every failure an EndpointError."""
-        tries = self.settings.retries
+    def _send(self, build: Callable[[], urllib.request.Request], *, attempts: int | None = None,
+              budget: float | None = None) -> _Response:
+        """Send a request (rebuilt per attempt), retrying 429/503, all within one deadline.
+
+        ``budget`` (default: the settings' timeout) bounds the whole: connecting,
+        sending, every byte of the answer, and the waits between attempts. Every
+        failure is an :class:`EndpointError` (a 400 a :class:`QuerySyntaxError`)
+        whose message is redacted as a whole, then put on one line.
+        """
+        try:
+            with _Deadline(budget or self.settings.timeout) as deadline:
+                return self._attempts(build, attempts or self.settings.retries, deadline)
+        except (EndpointError, QuerySyntaxError) as exc:
+            raise type(exc)(_one_line(self._redact(str(exc)))) from None
+
+    def _attempts(self, build: Callable[[], urllib.request.Request], tries: int, deadline: _Deadline) -> _Response:
         for attempt in range(1, tries + 1):
             request = self._prepare(build())
             url = _safe_url(request.full_url)
+            if deadline.remaining() <= 0:
+                raise self._timeout(url, deadline)
             try:
-                with self._opener.open(request, timeout=self.settings.timeout) as response:
+                with self._opener.open(request, timeout=max(deadline.remaining(), 0.001)) as response:
                     body = response.read()
+                    if deadline.expired:  # a close-delimited body cut short by the deadline
+                        raise self._timeout(url, deadline)
                     return _Response(body, response.headers, response.geturl(), response.status)
             except urllib.error.HTTPError as exc:
                 try:
@@ -476,53 +759,70 @@ class RemoteStore:
                     body = b""
                 finally:
                     exc.close()
+                if deadline.expired:
+                    raise self._timeout(url, deadline) from None
+                note = ""
                 if exc.code in _RETRY_CODES and attempt < tries:
-                    time.sleep(self._retry_delay(exc.headers.get("Retry-After"), attempt))
-                    continue
-                raise self._status_error(exc.code, exc.reason, body, url, attempt) from None
+                    delay = self._retry_delay(exc.headers.get("Retry-After"), attempt)
+                    if delay < deadline.remaining():
+                        time.sleep(delay)
+                        continue
+                    note = (f"; not retried: waiting {delay:g} s more would pass the {deadline.seconds:g} s "
+                            "allowed for the request (TRANSFERKG_ENDPOINT_TIMEOUT)")
+                raise self._status_error(exc.code, exc.reason, body, url, attempt, exc.headers, note) from None
             except urllib.error.URLError as exc:
                 reason = exc.reason
-                if isinstance(reason, TimeoutError):
-                    raise self._timeout(url) from None
+                if deadline.expired or isinstance(reason, TimeoutError):
+                    raise self._timeout(url, deadline) from None
                 if isinstance(reason, ConnectionRefusedError):
-                    raise EndpointError(f"cannot reach the SPARQL endpoint {url}: connection refused "
-                                        "(is the server running?)") from None
+                    raise _Unanswered(f"cannot reach the SPARQL endpoint {url}: connection refused "
+                                      "(is the server running?)") from None
                 why = getattr(reason, "strerror", None) or str(reason)
-                raise EndpointError(f"cannot reach the SPARQL endpoint {url}: {self._redact(why)}") from None
+                raise _Unanswered(f"cannot reach the SPARQL endpoint {url}: {why}") from None
             except TimeoutError:
-                raise self._timeout(url) from None
+                raise self._timeout(url, deadline) from None
             except (http.client.HTTPException, ConnectionError) as exc:
+                if deadline.expired:
+                    raise self._timeout(url, deadline) from None
                 why = type(exc).__name__ if not str(exc) else str(exc)
-                raise EndpointError(f"the SPARQL endpoint {url} broke off the connection: "
-                                    f"{self._redact(why)}") from None
+                raise _Unanswered(f"the SPARQL endpoint {url} broke off the connection: {why}") from None
             except OSError as exc:
-                raise EndpointError(f"cannot reach the SPARQL endpoint {url}: "
-                                    f"{self._redact(exc.strerror or str(exc))}") from None
+                if deadline.expired:
+                    raise self._timeout(url, deadline) from None
+                raise _Unanswered(f"cannot reach the SPARQL endpoint {url}: {exc.strerror or exc}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _timeout(self, url: str) -> EndpointError:
-        return EndpointError(f"the SPARQL endpoint {url} did not answer within {self.settings.timeout:g} s "
-                             "(timeout; raise it with TRANSFERKG_ENDPOINT_TIMEOUT)")
+    def _timeout(self, url: str, deadline: _Deadline) -> EndpointError:
+        return _Unanswered(f"the SPARQL endpoint {url} did not answer within {deadline.seconds:g} s (the time "
+                           "allowed for a whole request, retries included; raise it with TRANSFERKG_ENDPOINT_TIMEOUT)")
 
-    def _status_error(self, code: int, reason: str, body: bytes, url: str,
-                      attempts: int) -> EndpointError | QuerySyntaxError:
-        text = " ".join(body.decode("utf-8", "replace").split())
-        detail = self._redact(text[:300] + ("…" if len(text) > 300 else ""))
-        head = f"the SPARQL endpoint {url} answered HTTP {code} {reason or ''}".rstrip()
+    def _status_error(self, code: int, reason: str, body: bytes, url: str, attempts: int,
+                      headers: Message | None = None, note: str = "") -> EndpointError | QuerySyntaxError:
+        # Redact the whole page first, then cut: a secret across the cut must not show in part.
+        text = _one_line(self._redact(body.decode("utf-8", "replace")))
+        detail = _clip(text)
+        if 300 <= code < 400:
+            location = (headers.get("Location") if headers is not None else None) or ""
+            target = _safe_url(urllib.parse.urljoin(url, location.strip())) if location.strip() else "nowhere"
+            return EndpointError(f"the SPARQL endpoint {url} answered HTTP {code}, a redirect to {target}; not "
+                                 "followed (transferkg follows redirects only for reads on the same host and "
+                                 "port: use the new URL as the endpoint if you trust it)")
+        head = f"the SPARQL endpoint {url} answered HTTP {code} {_clip(reason or '', 80)}".rstrip()
         if code == 400:
             return QuerySyntaxError(f"{head}: it rejected the request" + (f": {detail}" if detail else ""))
         if code == 401:
-            why = ("the credentials were refused" if self.settings.auth else
+            why = ("the credentials were refused" if self.settings.auth or self._tokens else
                    "it needs credentials (set TRANSFERKG_ENDPOINT_USER and TRANSFERKG_ENDPOINT_PASSWORD, "
                    "or TRANSFERKG_ENDPOINT_TOKEN)")
             return EndpointError(f"{head}: {why}")
         if code == 403:
-            return EndpointError(f"{head}: access refused (missing permission, or a read-only endpoint)")
+            return EndpointError(f"{head}: access refused (missing permission, or a read-only endpoint)"
+                                 + (f": {detail}" if detail else ""))
         if code == 404:
             return EndpointError(f"{head}: no SPARQL service at this address (check the URL; an "
                                  "Oxigraph-style base URL serves /query, /update and /store)")
         if code in _RETRY_CODES:
-            return EndpointError(f"{head}: still refused after {attempts} attempt(s)"
+            return EndpointError(f"{head}: still refused after {attempts} attempt(s){note}"
                                  + (f": {detail}" if detail else ""))
         if code >= 500:
             return EndpointError(f"{head}: the server failed" + (f": {detail}" if detail else ""))
@@ -614,9 +914,10 @@ class RemoteStore:
         graph = bind_prefixes(Graph())
         try:
             graph.parse(data=response.body.decode("utf-8"), format=formats.get(response.content_type, "turtle"))
-        except Exception as exc:  # rdflib parsers raise assorted exceptions
+        except Exception as exc:  # rdflib parsers raise assorted exceptions, quoting the data
+            why = _clip(_one_line(self._redact(str(exc))), 200)
             raise EndpointError(f"the SPARQL endpoint {self.settings.query_url} answered with RDF that does "
-                                f"not parse ({response.content_type or 'no type'})") from exc
+                                f"not parse ({response.content_type or 'no type'}): {why}") from None
         return graph
 
     def update(self, update: str) -> None:
@@ -694,7 +995,7 @@ class RemoteStore:
                 raise EndpointError(f"push to {s.url} stopped: the staging graph <{staging}> holds {found} "
                                     f"triples, {expected} were sent; the previous data is untouched")
         except (EndpointError, QuerySyntaxError) as exc:
-            self._drop_quietly(staging)
+            self._drop_quietly(staging, exc)
             if "untouched" in str(exc):
                 raise
             raise EndpointError(f"push to {s.url} failed before the swap, the previous data is untouched: "
@@ -705,7 +1006,7 @@ class RemoteStore:
             else:
                 self.update(f"CLEAR SILENT {into}; DROP SILENT GRAPH <{staging}>")
         except (EndpointError, QuerySyntaxError) as exc:
-            self._drop_quietly(staging)
+            self._drop_quietly(staging, exc)
             raise EndpointError(f"push to {s.url} failed at the final swap (one SPARQL Update request), so "
                                 f"the previous data is still in place on a transactional engine: {exc}") from None
         if target or not s.union_default_graph:
@@ -715,9 +1016,22 @@ class RemoteStore:
                                     f"not {expected}")
         return PushResult(triples=expected, graph=target, endpoint=s.url, method=method)
 
-    def _drop_quietly(self, staging: str) -> None:
+    def _drop_quietly(self, staging: str, failure: Exception) -> None:
+        """Drop the staging graph after ``failure``: one attempt, a short budget, none if nothing answered.
+
+        The next push drops a leftover anyway; a cleanup that repeated the
+        retries and the timeout would only double the wait.
+        """
+        if isinstance(failure, _Unanswered):
+            return
+        body = urllib.parse.urlencode({"update": f"DROP SILENT GRAPH <{staging}>"}).encode("utf-8")
+
+        def build() -> urllib.request.Request:
+            return urllib.request.Request(self.settings.update_url, data=body, method="POST",
+                                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+
         try:
-            self.update(f"DROP SILENT GRAPH <{staging}>")
+            self._send(build, attempts=1, budget=min(self.settings.timeout, _CLEANUP_BUDGET))
         except (EndpointError, QuerySyntaxError):
             pass
 

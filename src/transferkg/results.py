@@ -3,13 +3,15 @@
 Values become readable but keep their meaning: IRIs as CURIEs (``id:state-XK``),
 dates known to the day as ``datetime.date``, dates known to the month or year as
 their stated text (``"2025-06"``), so precision is never silently invented.
+
+Text from the data is made safe for where it lands (:mod:`transferkg.outputs`):
+control characters shown as ``\\u001b`` in tables, CSV/TSV cells that cannot run as
+spreadsheet formulas, Markdown cells without raw HTML.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
 from decimal import Decimal
@@ -20,6 +22,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from transferkg.namespaces import PREFIXES
+from transferkg.outputs import csv_text, md_cell, printable
 from transferkg.store import SelectResult
 
 if TYPE_CHECKING:
@@ -123,6 +126,8 @@ def _fit(widths: list[int], headers: list[str], max_width: int) -> list[int]:
 
 
 def _table(header: list[str], rows: list[list[str]], *, max_width: int | None = None) -> str:
+    header = [printable(h) for h in header]  # no control character reaches a terminal raw
+    rows = [[printable(c) for c in row] for row in rows]
     widths = [len(h) for h in header]
     for row in rows:
         widths = [max(w, min(len(c), 60)) for w, c in zip(widths, row, strict=False)]
@@ -162,16 +167,10 @@ def format_result(result: SelectResult, fmt: str = "table", *, max_width: int | 
                           indent=2, ensure_ascii=False)
     rows = [[_text(v) for v in row] for row in values]
     if fmt in ("csv", "tsv"):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        return buffer.getvalue()
+        return csv_text(header, rows, delimiter="," if fmt == "csv" else "\t")
     if fmt == "md":
-        def esc(c: str) -> str:
-            return c.replace("|", "\\|").replace("\n", " ")
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
+        lines = ["| " + " | ".join(md_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
         return "\n".join(lines) + "\n"
     raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 

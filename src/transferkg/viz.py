@@ -11,15 +11,21 @@ Text from the data never becomes markup: the graph travels as JSON inside a
 ``<script type="application/json">`` block (``<``, ``>`` and ``&`` escaped as
 ``\\u003c`` …), tooltips and the detail panel are built with ``textContent``, links
 only ever get ``http(s)`` URLs, and the server-side legend and table are
-HTML-escaped. vis-network draws labels on a canvas.
+HTML-escaped. vis-network draws labels on a canvas. The page template is filled in
+one pass over the template only (:func:`transferkg.outputs.fill_template`), so data
+that holds a placeholder name is just text; a label is drawn at most 80 characters
+long (the details panel and the table show it whole), so one absurdly long label
+cannot zoom the drawing to nothing.
 
 Static figures use matplotlib's object API (``Figure`` + Agg/SVG canvases), so they
-never touch pyplot's global state or need a display.
+never touch pyplot's global state or need a display. Text from the data is drawn
+literally: ``$x^2$``, ``\\``, ``_`` and ``^`` are never read as mathtext or TeX.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import math
@@ -27,11 +33,13 @@ import os
 import re
 import textwrap
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
+
+from transferkg.outputs import fill_template, printable
 
 if TYPE_CHECKING:
     from pyvis.network import Network
@@ -133,6 +141,19 @@ def _text(value: Any, limit: int = 400) -> str:
     else:
         text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_DRAWN_CHARS = 80
+"""Longest label drawn on the canvas; the details panel and the table show the whole text."""
+
+
+def _drawn(label: str) -> str:
+    """A label as drawn: control characters visible, at most :data:`_DRAWN_CHARS` characters (else "…").
+
+    A 100 KB label drawn in full would make the network zoom out to nothing.
+    """
+    text = printable(label)
+    return text if len(text) <= _DRAWN_CHARS else text[: _DRAWN_CHARS - 1] + "…"
 
 
 def _info(data: Mapping[str, Any], first: Sequence[tuple[str, str]] = ()) -> list[list[str]]:
@@ -285,6 +306,7 @@ def to_pyvis(graph: nx.Graph, *, max_nodes: int = 1500, max_edges: int = 3000,
     node_ids = []
     node_map = {}
     labels = {n: str(graph.nodes[n].get("label") or n) for n in nodes}
+    drawn = {n: _drawn(text) for n, text in labels.items()}
     for index, node in enumerate(nodes):
         data = graph.nodes[node]
         category = str(data.get(node_attr) or "other") if node_attr else "other"
@@ -292,8 +314,8 @@ def to_pyvis(graph: nx.Graph, *, max_nodes: int = 1500, max_edges: int = 3000,
             node_colours.get(category, _FALLBACK[0])
         item = {
             "id": f"n{index}",
-            "label": labels[node],
-            "title": labels[node],
+            "label": drawn[node],
+            "title": drawn[node],
             "color": colour,
             "size": round(min(40.0, 9 + 4 * math.sqrt(degree[node])), 1),
             "tkg": {"key": str(node), "category": category, "heading": labels[node],
@@ -320,7 +342,7 @@ def to_pyvis(graph: nx.Graph, *, max_nodes: int = 1500, max_edges: int = 3000,
             "id": f"e{number}",
             "from": index_of[u],
             "to": index_of[v],
-            "title": heading,
+            "title": _drawn(heading),
             "color": edge_colours.get(values[0], _NO_VALUE) if edge_attr else "#8a8a8a",
             "width": _width(data.get("people")),
             "smooth": {"enabled": True, "type": "curvedCW", "roundness": round(0.08 + 0.14 * rank, 2)},
@@ -399,6 +421,7 @@ form select,form input{width:100%}
 .tkg-tip table{border-collapse:collapse;margin-top:.25rem}
 .tkg-tip th{text-align:left;font-weight:600;padding:0 .5rem 0 0;vertical-align:top;white-space:nowrap}
 .tkg-tip td{vertical-align:top;word-break:break-word}
+.tkg-tip strong,.tkg-tip td,table.data td{overflow-wrap:anywhere}
 .tkg-links{margin:.3rem 0 0;padding-left:1rem}
 #tkg-details .tkg-tip{max-width:none}
 details{margin:.6rem}
@@ -419,15 +442,21 @@ _JS = r"""
     return e;
   }
   function safeUrl(u) { return (typeof u === "string" && /^https?:\/\//i.test(u)) ? u : null; }
-  function tip(t) {
+  // a hover tooltip shows at most 300 characters of a text; the details panel shows it whole
+  function cap(s, full) {
+    if (s === null || s === undefined) { return s; }
+    s = String(s);
+    return (full || s.length <= 300) ? s : s.slice(0, 299) + "\u2026";
+  }
+  function tip(t, full) {
     var box = el("div", "tkg-tip");
-    box.appendChild(el("strong", null, t.heading));
+    box.appendChild(el("strong", null, cap(t.heading, full)));
     if (t.info && t.info.length) {
       var table = el("table");
       t.info.forEach(function (row) {
         var tr = el("tr");
-        tr.appendChild(el("th", null, row[0]));
-        tr.appendChild(el("td", null, row[1]));
+        tr.appendChild(el("th", null, cap(row[0], full)));
+        tr.appendChild(el("td", null, cap(row[1], full)));
         table.appendChild(tr);
       });
       box.appendChild(table);
@@ -437,7 +466,7 @@ _JS = r"""
       box.appendChild(el("div", null, "Sources:"));
       var ul = el("ul", "tkg-links");
       links.forEach(function (l) {
-        var li = el("li"), a = el("a", null, l[1] || l[0]);
+        var li = el("li"), a = el("a", null, cap(l[1] || l[0], full));
         a.href = safeUrl(l[0]); a.target = "_blank"; a.rel = "noopener noreferrer";
         li.appendChild(a); ul.appendChild(li);
       });
@@ -500,7 +529,7 @@ _JS = r"""
   function details(id) {
     var box = document.getElementById("tkg-details");
     box.textContent = "";
-    if (id !== null && meta[id]) { box.appendChild(tip(meta[id])); }
+    if (id !== null && meta[id]) { box.appendChild(tip(meta[id], true)); }
     else { box.appendChild(el("p", null, "Click a node or an edge to see its details and sources here.")); }
   }
   network.on("click", function (p) {
@@ -648,7 +677,7 @@ def _filters(net: Network) -> str:
 
 def _table(net: Network, limit: int = 1000) -> str:
     esc = html.escape
-    labels = {n["id"]: n["label"] for n in net.nodes}
+    labels = {n["id"]: n["tkg"]["heading"] for n in net.nodes}  # the whole label, not the drawn one
     rows = []
     for edge in net.edges[:limit]:
         info = dict((k, v) for k, v in edge["tkg"]["info"])
@@ -699,25 +728,22 @@ def render_html(graph: nx.Graph, *, title: str | None = None, subtitle: str | No
     notices = "".join(f'<p class="notice" role="status">{html.escape(n)}</p>'
                       for n in net.tkg_notices)  # type: ignore[attr-defined]
     payload = {"nodes": net.nodes, "edges": net.edges, "options": _options(graph, len(net.nodes))}
-    replacements = {
-        "__HEIGHT__": height if re.fullmatch(r"[0-9.]+(px|vh|%|em|rem)", height) else "78vh",
-        "__TITLE__": html.escape(title),
-        "__SUBTITLE__": html.escape(subtitle),
-        "__NOTICES__": notices,
-        "__FILTERS__": _filters(net),
-        "__LEGEND__": _legend(net),
-        "__TABLE__": _table(net),
-        "__DATA__": _json_for_script(payload),
-        "__CSS__": _CSS,
-    }
-    page = _PAGE.replace("__CSS__", _CSS)
-    for token, value in replacements.items():
-        if token != "__CSS__":
-            page = page.replace(token, value)
-    # The large vendored assets go in last, so no token inside them is ever replaced.
-    head, rest = page.split("__VIS_CSS__", 1)
-    rest_head, tail = rest.split("__VIS_JS__", 1)
-    return head + css + rest_head + js + tail.replace("__JS__", _JS, 1)
+    height = height if re.fullmatch(r"[0-9.]+(px|vh|%|em|rem)", height) else "78vh"
+    # One pass over the template only: what goes in (data, escaped fragments, vendored assets)
+    # is never scanned again, so a label that reads "__DATA__" or "__VIS_JS__" is just text.
+    return fill_template(_PAGE, {
+        "TITLE": html.escape(title),
+        "SUBTITLE": html.escape(subtitle),
+        "NOTICES": notices,
+        "FILTERS": _filters(net),
+        "LEGEND": _legend(net),
+        "TABLE": _table(net),
+        "DATA": _json_for_script(payload),
+        "CSS": fill_template(_CSS, {"HEIGHT": height}),
+        "VIS_CSS": css,
+        "VIS_JS": js,
+        "JS": _JS,
+    })
 
 
 def write_html(graph: nx.Graph, path: str | os.PathLike[str], **options: Any) -> Path:
@@ -730,6 +756,31 @@ def write_html(graph: nx.Graph, path: str | os.PathLike[str], **options: Any) ->
 # --------------------------------------------------------------------------- static figures
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _literal_text(func: _F) -> _F:
+    """Run ``func`` with matplotlib reading every text literally (no mathtext, no TeX).
+
+    Each Text object keeps the setting it was made with, so a label like ``$x^$``
+    from the data is drawn as typed instead of failing to parse when drawn.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _plain(value: Any) -> str:
+    """A label for a figure: control characters shown (``\\u001b``), at most 80 characters (as in the HTML)."""
+    return _drawn(str(value))
+
+
 def _figure(figsize: tuple[float, float], dpi: int) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -739,6 +790,7 @@ def _figure(figsize: tuple[float, float], dpi: int) -> Any:
     return fig
 
 
+@_literal_text
 def _save(fig: Any, path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     suffix = target.suffix.lower().lstrip(".")
@@ -933,6 +985,7 @@ def plot_network(graph: nx.Graph, path: str | os.PathLike[str], *, title: str | 
     return _save(network_figure(graph, title=title, figsize=figsize, dpi=dpi, seed=seed), path)
 
 
+@_literal_text
 def network_figure(graph: nx.Graph, *, title: str | None = None, figsize: tuple[float, float] = (13.0, 10.0),
                    dpi: int = 100, seed: int = 7) -> Any:
     """Draw ``graph`` as a matplotlib Figure, at least ``figsize`` inches × ``dpi``.
@@ -956,7 +1009,7 @@ def network_figure(graph: nx.Graph, *, title: str | None = None, figsize: tuple[
     fig = _figure(figsize, dpi)
     ax = fig.add_axes((0.02, 0.02, 0.78, 1 - 1.0 / figsize[1]))
     ax.set_axis_off()
-    fig.suptitle(title or str(graph.graph.get("title") or graph.graph.get("name") or ""), fontsize=13)
+    fig.suptitle(_plain(title or graph.graph.get("title") or graph.graph.get("name") or ""), fontsize=13)
     if graph.number_of_nodes() == 0:
         ax.text(0.5, 0.5, "no nodes", ha="center", va="center")
         return fig
@@ -1001,7 +1054,7 @@ def network_figure(graph: nx.Graph, *, title: str | None = None, figsize: tuple[
                                arrowsize=11, connectionstyle=styles, alpha=0.9, node_size=sizes)
     if columns is not None:
         for node, (x, y) in pos.items():
-            label = textwrap.shorten(str(graph.nodes[node].get("label") or node), 70, placeholder=" …")
+            label = textwrap.shorten(_plain(graph.nodes[node].get("label") or node), 70, placeholder=" …")
             first = columns[1][node] == 0
             ax.text(x - 1 if first else x + 1, y, label, fontsize=7.5 if graph.nodes[node].get("role") in
                     ("agreement", "claim") else 8.5, ha="right" if first else "left", va="center",
@@ -1011,7 +1064,7 @@ def network_figure(graph: nx.Graph, *, title: str | None = None, figsize: tuple[
     elif graph.number_of_nodes() <= 150:
         texts = []
         for node, (x, y) in pos.items():
-            label = str(graph.nodes[node].get("label") or node)
+            label = _plain(graph.nodes[node].get("label") or node)
             if node in outer:  # radially beyond the ring, reading outwards
                 angle = math.degrees(math.atan2(y, x))
                 flip = 90 < angle % 360 < 270
@@ -1023,7 +1076,7 @@ def network_figure(graph: nx.Graph, *, title: str | None = None, figsize: tuple[
         if shell is None:
             _declutter(fig, ax, texts)
         if shell is not None:  # room for the longest radial label on every side
-            longest = max(len(str(graph.nodes[n].get("label") or n)) for n in outer)
+            longest = max(len(_plain(graph.nodes[n].get("label") or n)) for n in outer)
             reach = 1.1 + 0.016 * longest
             ax.set_xlim(-reach, reach)
             ax.set_ylim(-reach, reach)
@@ -1132,6 +1185,7 @@ def plot_timeline(kg: Any, path: str | os.PathLike[str], *, sender: str | None =
                                  dpi=dpi, title=title), path)
 
 
+@_literal_text
 def timeline_figure(kg: Any, *, sender: str | None = None, status: str | None = None,
                     since: str | dt.date | None = None, until: str | dt.date | None = None,
                     figsize: tuple[float, float] | None = None, dpi: int = 100, title: str | None = None) -> Any:
@@ -1185,7 +1239,7 @@ def timeline_figure(kg: Any, *, sender: str | None = None, status: str | None = 
             ax.broken_barh([(start, stop - start)], (y + offset - 0.22, 0.44), facecolors=colour, alpha=0.45,
                            edgecolor=colour, linewidth=0.8, hatch="//" if event["kind"] == "transfer" else None)
     ax.set_yticks(range(len(order)))
-    ax.set_yticklabels([textwrap.fill(first_seen[k][1], 62, max_lines=2, placeholder=" …") for k in order],
+    ax.set_yticklabels([textwrap.fill(_plain(first_seen[k][1]), 62, max_lines=2, placeholder=" …") for k in order],
                        fontsize=7, linespacing=0.95)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.xaxis_date()
