@@ -4,7 +4,7 @@ For each size a deterministic CSV of transfer records is generated (once, kept i
 ``--data-dir``: by default a temporary folder removed afterwards) and imported
 into a fresh on-disk Oxigraph store in a subprocess, doing what ``transferkg
 import FILE --store PATH`` does: open the store with the curated graph, then
-:func:`transferkg.bulk.import_csv`. The peak resident memory is the child's own
+:func:`transferkg.ingest.bulk.import_csv`. The peak resident memory is the child's own
 ``ru_maxrss`` (``os.wait4``), so one size never colours another. The derived
 layer, which the command recomputes afterwards, is measured the same way in a
 second subprocess, up to ``--derive-max`` rows (it holds the claim rows in memory
@@ -45,8 +45,8 @@ KINDS = ["", "", "", "readmission-return"]
 
 _IMPORT = """
 import json, sys, time
-from transferkg.bulk import import_csv
-from transferkg.kg import load
+from transferkg.ingest.bulk import import_csv
+from transferkg.app.kg import load
 root, csv_path, store_path = sys.argv[1:4]
 kg = load(root, backend="oxigraph", store=store_path, derive_layer=False)
 start = time.perf_counter()
@@ -59,7 +59,7 @@ print(json.dumps({"seconds": seconds, "rows": result.rows, "imported": result.im
 
 _DERIVE = """
 import json, sys, time
-from transferkg.oxigraph_store import OxigraphStore
+from transferkg.store.oxigraph import OxigraphStore
 store = OxigraphStore(sys.argv[1])
 start = time.perf_counter()
 derived = store.rederive()

@@ -3,13 +3,13 @@
 For each size (default 10k triples) a synthetic graph is generated (once,
 cached in ``benchmarks/data/``) and measured on:
 
-- ``memory`` — plain rdflib (:class:`transferkg.store.MemoryStore`);
-- ``oxigraph`` — the embedded Oxigraph backend (:class:`transferkg.oxigraph_store.OxigraphStore`), in memory;
+- ``memory`` — plain rdflib (:class:`transferkg.store.base.MemoryStore`);
+- ``oxigraph`` — the embedded Oxigraph backend (:class:`transferkg.store.oxigraph.OxigraphStore`), in memory;
 - ``oxigraph-disk`` (only when asked for with ``--backends``) — the same, persistent
   in a folder (``--store PATH``): RocksDB keeps the data out of the process's memory;
 - ``raw`` — raw pyoxigraph running the same query texts, rows left as pyoxigraph terms;
 - ``remote`` (only with ``--remote``) — ``oxigraph serve`` on 127.0.0.1 through
-  :mod:`transferkg.remote`.
+  :mod:`transferkg.store.remote`.
 
 Steps: load the N-Triples file; derive (the project's rules, on a fresh copy);
 each library query; the deal_network query turned into a NetworkX DiGraph; the
@@ -101,7 +101,7 @@ class _Backend:
         if self.name == "memory":
             from rdflib import Graph
 
-            from transferkg.store import MemoryStore
+            from transferkg.store.base import MemoryStore
 
             graph = Graph()
             graph.parse(data, format="nt")
@@ -109,7 +109,7 @@ class _Backend:
         elif self.name in ("oxigraph", "oxigraph-disk"):
             import shutil
 
-            from transferkg.oxigraph_store import OxigraphStore
+            from transferkg.store.oxigraph import OxigraphStore
 
             if self.name == "oxigraph-disk":
                 if self.store is not None:
@@ -125,7 +125,7 @@ class _Backend:
         elif self.name == "remote":
             import shutil
 
-            from transferkg.server import load_store
+            from transferkg.app.server import load_store
 
             self.stop()
             shutil.rmtree(Path(self.tmp) / "db", ignore_errors=True)
@@ -143,7 +143,7 @@ class _Backend:
 
             self.store.bulk_load(path=derived, format=ox.RdfFormat.N_TRIPLES)
         elif self.name == "remote":
-            from transferkg.server import load_store
+            from transferkg.app.server import load_store
 
             load_store(Path(self.tmp) / "db", [derived], replace=False)
 
@@ -151,8 +151,8 @@ class _Backend:
         """Make the store queryable (the server is started after loading)."""
         if self.name != "remote":
             return
-        from transferkg.remote import connect
-        from transferkg.server import OxigraphServer
+        from transferkg.app.server import OxigraphServer
+        from transferkg.store.remote import connect
 
         self.server = OxigraphServer(Path(self.tmp) / "db", read_only=False)
         self.server.start()
@@ -186,7 +186,7 @@ class _Backend:
     # querying
     def select(self, text: str, bindings: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         if self.name == "raw":
-            from transferkg.oxigraph_store import prepare
+            from transferkg.store.oxigraph import prepare
 
             query, substitutions = prepare(text, bindings)
             return [tuple(solution) for solution in self.store.query(query, substitutions=substitutions or None)]
@@ -195,7 +195,7 @@ class _Backend:
     def derive(self) -> int:
         if self.name == "raw":
             return _raw_derive(self.store)
-        from transferkg.derive import derive
+        from transferkg.rules.derive import derive
 
         if self.name in ("oxigraph", "oxigraph-disk"):
             with self.store.writing_to(GRAPH_DERIVED):
@@ -213,7 +213,7 @@ def _raw_derive(store: Any) -> int:
 
     import pyoxigraph as ox
 
-    from transferkg import derive as rules
+    from transferkg.rules import derive as rules
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
     tct = "https://w3id.org/tct/ontology#"
@@ -259,8 +259,8 @@ def _raw_derive(store: Any) -> int:
     store.extend(kinds)
     # The status history: the same pure-Python sequencing, fed by the raw query (terms converted
     # to rdflib only for this one small query, whose rows are one per status change).
-    from transferkg.oxigraph_store import from_oxigraph, to_oxigraph
-    from transferkg.store import SelectResult
+    from transferkg.store.base import SelectResult
+    from transferkg.store.oxigraph import from_oxigraph, to_oxigraph
 
     class _Raw:
         def select(self, query: str, bindings: Any = None) -> SelectResult:
@@ -294,10 +294,10 @@ def worker(args: argparse.Namespace) -> None:
     import pyoxigraph  # noqa: F401  (imports are not part of any timing)
     import rdflib  # noqa: F401
 
-    import transferkg.derive  # noqa: F401
-    import transferkg.oxigraph_store  # noqa: F401
-    import transferkg.store  # noqa: F401
-    from transferkg.queries import QueryLibrary
+    import transferkg.rules.derive  # noqa: F401
+    import transferkg.store.base  # noqa: F401
+    import transferkg.store.oxigraph  # noqa: F401
+    from transferkg.query.library import QueryLibrary
 
     backend = _Backend(args.worker)
     repeat = args.repeat
@@ -345,8 +345,8 @@ def worker(args: argparse.Namespace) -> None:
             if args.triples <= args.shacl_max:
                 from rdflib import Graph
 
-                from transferkg.loader import parse_turtle
-                from transferkg.validate import validate_graph
+                from transferkg.curation.loader import parse_turtle
+                from transferkg.rules.validate import validate_graph
 
                 shapes = Graph()
                 for path in sorted((ROOT / "ontology" / "shapes").glob("*.ttl")):
@@ -363,7 +363,8 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def _views(backend: _Backend, repeat: int) -> None:
-    from transferkg import views, viz
+    from transferkg.render import figures as viz
+    from transferkg.views import graphs as views
 
     times, graph = _timed(lambda: views.deal_network(backend.store), repeat)
     _emit("deal-network view (NetworkX)", times, rows=graph.number_of_edges(), nodes=graph.number_of_nodes())
@@ -412,7 +413,7 @@ def reference_derive(data: str, out: str) -> None:
     """
     import pyoxigraph as ox
 
-    from transferkg.oxigraph_store import OxigraphStore
+    from transferkg.store.oxigraph import OxigraphStore
 
     store = OxigraphStore()
     store.bulk_load(data, format="nt")
@@ -582,11 +583,11 @@ def driver(args: argparse.Namespace) -> int:
     notes: list[str] = []
     if args.remote and "remote" not in backends:
         try:
-            import transferkg.server  # noqa: F401
+            import transferkg.app.server  # noqa: F401
 
             backends.append("remote")
         except ImportError:
-            notes.append("remote skipped: transferkg.server (OxigraphServer) is not available")
+            notes.append("remote skipped: transferkg.app.server (OxigraphServer) is not available")
     data_dir = Path(args.data_dir)
     sizes = []
     for size in [int(s) for s in str(args.sizes).split(",") if s.strip()]:

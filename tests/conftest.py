@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph
 
 import transferkg
-from transferkg.kg import KnowledgeGraph
+from transferkg.app.kg import KnowledgeGraph
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -32,6 +32,12 @@ def repo() -> Path:
 def kg() -> KnowledgeGraph:
     """The real curated graph, loaded and derived once."""
     return transferkg.load(REPO)
+
+
+@pytest.fixture(scope="session")
+def memory_kg() -> KnowledgeGraph:
+    """The same graph on the plain-rdflib backend (for parity with Oxigraph)."""
+    return transferkg.load(REPO, backend="memory")
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from transferkg import BadParameter
+from transferkg.app.kg import KnowledgeGraph
 from transferkg.cli import main
-from transferkg.kg import KnowledgeGraph
-from transferkg.namespaces import sparql_prefixes
-from transferkg.results import format_result
+from transferkg.core.namespaces import sparql_prefixes
+from transferkg.query.results import format_result
 
 TODAY = dt.date(2026, 12, 2)  # tests/conftest.py fixes TRANSFERKG_TODAY
 
@@ -25,9 +25,9 @@ TODAY = dt.date(2026, 12, 2)  # tests/conftest.py fixes TRANSFERKG_TODAY
 @pytest.fixture()
 def cli(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """The CLI in-process on the session graph."""
-    import transferkg.kg
+    import transferkg.app.kg
 
-    monkeypatch.setattr(transferkg.kg, "load", lambda *args, **kwargs: kg)
+    monkeypatch.setattr(transferkg.app.kg, "load", lambda *args, **kwargs: kg)
     return CliRunner()
 
 

@@ -39,9 +39,9 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_generated_graph_has_the_project_shape(tmp_path: Path) -> None:
-    from transferkg.derive import derive
-    from transferkg.oxigraph_store import OxigraphStore
-    from transferkg.queries import QueryLibrary
+    from transferkg.query.library import QueryLibrary
+    from transferkg.rules.derive import derive
+    from transferkg.store.oxigraph import OxigraphStore
 
     _module("generate").generate(8000, 3, tmp_path / "g.nt")
     store = OxigraphStore()
@@ -60,9 +60,9 @@ def test_generated_graph_has_the_project_shape(tmp_path: Path) -> None:
 
 def test_generated_graph_conforms_to_the_shapes(tmp_path: Path, ontology: Graph, shapes: Graph) -> None:
     """The synthetic data is valid project data, so benchmarks measure a realistic graph, not error paths."""
-    from transferkg.derive import derive
-    from transferkg.store import MemoryStore
-    from transferkg.validate import validate_graph
+    from transferkg.rules.derive import derive
+    from transferkg.rules.validate import validate_graph
+    from transferkg.store.base import MemoryStore
 
     _module("generate").generate(30000, 5, tmp_path / "g.nt")  # > 97 sources, so every publisher site is in use
     data = Graph()

@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from tests.conftest import run_cli
-from transferkg.build import GRAPH_CURATED, GRAPH_DERIVED, GRAPH_ONTOLOGY
+from transferkg.app.build import GRAPH_CURATED, GRAPH_DERIVED, GRAPH_ONTOLOGY
 
 SHAPE = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix tct: <https://w3id.org/tct/ontology#> .

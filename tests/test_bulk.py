@@ -8,10 +8,10 @@ import pytest
 
 import transferkg
 from tests.conftest import run_cli
-from transferkg.bulk import COLUMNS, import_csv
-from transferkg.errors import LoadError
-from transferkg.oxigraph_store import GRAPH_IMPORT, OxigraphStore
-from transferkg.queries import QueryLibrary
+from transferkg.core.errors import LoadError
+from transferkg.ingest.bulk import COLUMNS, import_csv
+from transferkg.query.library import QueryLibrary
+from transferkg.store.oxigraph import GRAPH_IMPORT, OxigraphStore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -169,7 +169,7 @@ def test_cli_help_has_an_example() -> None:
 @pytest.mark.parametrize(("limit", "value", "kept"), [("_KEEP", 2, 2), ("_KEEP_CHARS", 150, 2)])
 def test_report_lists_every_problem_even_beyond_those_kept_in_memory(
         limit: str, value: int, kept: int, mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import transferkg.bulk as bulk
+    import transferkg.ingest.bulk as bulk
 
     monkeypatch.setattr(bulk, limit, value)  # the file is read again for the report
     report = tmp_path / "rejected.csv"

@@ -9,9 +9,9 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import SDO, XSD
 
-from transferkg.compile import compile_graph, parse_partial_date
-from transferkg.errors import LoadError
-from transferkg.namespaces import TCT, TCTV
+from transferkg.core.errors import LoadError
+from transferkg.core.namespaces import TCT, TCTV
+from transferkg.curation.compile import compile_graph, parse_partial_date
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from transferkg.derive import date_bounds, derive
-from transferkg.namespaces import ID, TCT, TCTV
-from transferkg.store import MemoryStore
+from transferkg.core.namespaces import ID, TCT, TCTV
+from transferkg.rules.derive import date_bounds, derive
+from transferkg.store.base import MemoryStore
 
 AGREEMENT = ID["agreement-AA-BB-2030"]
 SOURCE = ID["src-test-1"]

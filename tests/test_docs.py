@@ -8,7 +8,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from tests.conftest import run_cli
-from transferkg.docs import render_docs
+from transferkg.render.docs import render_docs
 
 
 def test_docs_command_writes_every_class_and_code_list(repo: Path, tmp_path: Path) -> None:

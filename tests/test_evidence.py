@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from transferkg.evidence import (
+from transferkg.curation.evidence import (
     Basis,
     ClaimRecord,
     check_file,

@@ -17,11 +17,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SDO, XSD
 
-from transferkg.compile import CompiledGraph, compile_graph
-from transferkg.derive import date_bounds
-from transferkg.kg import KnowledgeGraph
-from transferkg.namespaces import ID, TCT, TCTV
-from transferkg.results import curie
+from transferkg.app.kg import KnowledgeGraph
+from transferkg.core.namespaces import ID, TCT, TCTV
+from transferkg.curation.compile import CompiledGraph, compile_graph
+from transferkg.query.results import curie
+from transferkg.rules.derive import date_bounds
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import transferkg
-from transferkg.errors import LoadError
+from transferkg.core.errors import LoadError
 
 
 def test_mini_tree_loads(tree: Path) -> None:

@@ -8,8 +8,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
 
-from transferkg import _generate
-from transferkg.namespaces import TCT
+from transferkg.core import _generate
+from transferkg.core.namespaces import TCT
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/tct/ontology")
 REQUIRED_CLASSES = [
@@ -78,7 +78,7 @@ def test_code_list_concepts_are_complete(repo: Path) -> None:
 def test_generated_namespace_matches_ontology(repo: Path) -> None:
     names = _generate.ontology_terms(repo / "ontology" / "tct.ttl")
     generated = (Path(_generate.__file__).parent / "_terms.py").read_text(encoding="utf-8")
-    assert generated == _generate.render(names), "run: python -m transferkg._generate"
+    assert generated == _generate.render(names), "run: python -m transferkg.core._generate"
 
 
 def test_namespace_is_closed() -> None:
@@ -93,7 +93,7 @@ def _turtle_files(repo: Path) -> list[Path]:
 @pytest.mark.parametrize("path", _turtle_files(Path(__file__).resolve().parents[1]),
                          ids=lambda p: p.name)
 def test_turtle_is_in_canonical_layout(path: Path) -> None:
-    from transferkg.fmt import canonical_turtle
+    from transferkg.curation.fmt import canonical_turtle
 
     text = path.read_text(encoding="utf-8")
     assert canonical_turtle(text) == text, f"run: transferkg fmt {path.name}"

@@ -9,12 +9,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 import transferkg
-from transferkg.errors import BadParameter, QuerySyntaxError
-from transferkg.kg import KnowledgeGraph
-from transferkg.namespaces import ID, TCT
-from transferkg.oxigraph_store import OxigraphStore, from_oxigraph, to_oxigraph
-from transferkg.queries import QueryLibrary
-from transferkg.store import SelectResult
+from transferkg.app.kg import KnowledgeGraph
+from transferkg.core.errors import BadParameter, QuerySyntaxError
+from transferkg.core.namespaces import ID, TCT
+from transferkg.query.library import QueryLibrary
+from transferkg.store.base import SelectResult
+from transferkg.store.oxigraph import OxigraphStore, from_oxigraph, to_oxigraph
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = QueryLibrary(REPO / "queries").names()

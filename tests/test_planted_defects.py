@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import transferkg
-from transferkg.build import build
-from transferkg.errors import ChecksFailed
+from transferkg.app.build import build
+from transferkg.core.errors import ChecksFailed
 
 REPO = Path(__file__).resolve().parents[1]
 

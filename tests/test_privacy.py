@@ -8,8 +8,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SDO
 
-from transferkg.namespaces import ID, TCT
-from transferkg.privacy import NameList, check_graph, names_in_text, names_in_url
+from transferkg.core.namespaces import ID, TCT
+from transferkg.core.privacy import NameList, check_graph, names_in_text, names_in_url
 
 
 def test_a_personal_name_in_a_text_is_found() -> None:

@@ -27,13 +27,13 @@ from rdflib.plugins.sparql import prepareQuery
 import transferkg
 from tests.conftest import run_cli
 from transferkg import BadParameter, QuerySyntaxError, UnknownQuery
-from transferkg.catalogue import render_catalogue
+from transferkg.app.kg import KnowledgeGraph
 from transferkg.cli import main
-from transferkg.derive import date_bounds
-from transferkg.kg import KnowledgeGraph
-from transferkg.queries import PARAM_TYPES, Param, QueryLibrary, parse_query_file, parse_query_text
-from transferkg.results import format_result
-from transferkg.store import SelectResult
+from transferkg.query.catalogue import render_catalogue
+from transferkg.query.library import PARAM_TYPES, Param, QueryLibrary, parse_query_file, parse_query_text
+from transferkg.query.results import format_result
+from transferkg.rules.derive import date_bounds
+from transferkg.store.base import SelectResult
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries"
@@ -537,9 +537,9 @@ def test_checks_find_planted_problems(bad_tree: Path) -> None:
 @pytest.fixture()
 def cli(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """Invoke the CLI in-process on the session graph (no reload per command)."""
-    import transferkg.kg
+    import transferkg.app.kg
 
-    monkeypatch.setattr(transferkg.kg, "load", lambda *args, **kwargs: kg)
+    monkeypatch.setattr(transferkg.app.kg, "load", lambda *args, **kwargs: kg)
     return CliRunner()
 
 

@@ -32,11 +32,11 @@ from rdflib.term import Node
 
 import transferkg
 from tests.conftest import REPO
+from transferkg.app.kg import KnowledgeGraph
+from transferkg.app.server import OxigraphServer, free_port
 from transferkg.cli import main
-from transferkg.errors import BadParameter, EndpointError
-from transferkg.kg import KnowledgeGraph
-from transferkg.remote import EndpointSettings, RemoteStore, connect, inject_values, push
-from transferkg.server import OxigraphServer, free_port
+from transferkg.core.errors import BadParameter, EndpointError
+from transferkg.store.remote import EndpointSettings, RemoteStore, connect, inject_values, push
 
 pytestmark = pytest.mark.server
 
@@ -77,7 +77,7 @@ VIEWS = ("deal_network", "state_agreement_bipartite", "nationality_flows", "prov
 
 def _views(kg: Any) -> dict[str, Any]:
     """The NetworkX views (nodes and edges with their data)."""
-    from transferkg import views
+    from transferkg.views import graphs as views
 
     out = {}
     for name in VIEWS:
@@ -375,7 +375,7 @@ def test_construct_and_update_round_trip(pushed: OxigraphServer) -> None:
 
 
 def test_remote_validate_uses_the_local_shapes(oxigraph: OxigraphServer) -> None:
-    from transferkg.validate import validate_graph
+    from transferkg.rules.validate import validate_graph
 
     # As the shape-case tests do: ontology + code lists + one failing case, no derive step.
     data, shapes = Graph(), Graph()

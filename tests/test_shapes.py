@@ -20,8 +20,8 @@ from rdflib.namespace import FOAF, ORG, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 import transferkg
-from transferkg.compile import ENTITY_TYPES, compile_graph
-from transferkg.namespaces import ID, PREFIXES, SHAPES, TCT, TCTV
+from transferkg.core.namespaces import ID, PREFIXES, SHAPES, TCT, TCTV
+from transferkg.curation.compile import ENTITY_TYPES, compile_graph
 
 REPO = Path(__file__).resolve().parents[1]
 CASES_DIR = REPO / "tests" / "shapes" / "cases"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transferkg.states import find_states, mentions, resolve_state, state_label, suggest_states
+from transferkg.core.states import find_states, mentions, resolve_state, state_label, suggest_states
 
 
 @pytest.mark.parametrize(("name", "code"), [

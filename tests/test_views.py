@@ -13,11 +13,12 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph, URIRef
 
-from transferkg import export, views
+from transferkg.app.kg import KnowledgeGraph
 from transferkg.cli import main
-from transferkg.kg import KnowledgeGraph
-from transferkg.namespaces import sparql_prefixes
-from transferkg.results import readable
+from transferkg.core.namespaces import sparql_prefixes
+from transferkg.query.results import readable
+from transferkg.render import export
+from transferkg.views import graphs as views
 
 US_XK = ("id:state-US", "id:state-XK", "id:agreement-US-XK-2025-06")
 
@@ -89,7 +90,7 @@ def test_deal_network_filters(kg: KnowledgeGraph, deals: nx.MultiDiGraph) -> Non
 
 
 def test_bad_filters_are_refused(kg: KnowledgeGraph) -> None:
-    from transferkg.errors import BadParameter
+    from transferkg.core.errors import BadParameter
 
     for options in ({"sender": "Atlantis"}, {"since": "2025-13"}, {"until": "June"}, {"status": "no such!"}):
         with pytest.raises(BadParameter):
@@ -168,7 +169,7 @@ def test_graph_from_a_wikidata_style_query(kg: KnowledgeGraph, deals: nx.MultiDi
     graph = views.graph_from_result(kg.run_result("deal_network"))
     assert set(graph.edges(keys=True)) == set(deals.edges(keys=True))
     assert graph.nodes["id:state-XK"]["label"] == "Kosovo"
-    from transferkg.errors import BadParameter
+    from transferkg.core.errors import BadParameter
 
     with pytest.raises(BadParameter, match="item"):
         views.graph_from_result(kg.run_result("agreements"))

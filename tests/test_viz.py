@@ -15,8 +15,9 @@ import networkx as nx
 import pytest
 
 import transferkg
-from transferkg import views, viz
-from transferkg.kg import KnowledgeGraph
+from transferkg.app.kg import KnowledgeGraph
+from transferkg.render import figures as viz
+from transferkg.views import graphs as views
 
 PAYLOAD_LABEL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 PAYLOAD_TITLE = '<img src=x onerror="window.__xss=3">'

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from transferkg.errors import (
+from transferkg.core.errors import (
     BadParameter,
     BuildError,
     ChecksFailed,
@@ -20,7 +20,7 @@ from transferkg.errors import (
 )
 
 if TYPE_CHECKING:
-    from transferkg.kg import KnowledgeGraph, load
+    from transferkg.app.kg import KnowledgeGraph, load
 
 __all__ = [
     "BadParameter",
@@ -42,7 +42,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> Any:
     """Import the heavy API (rdflib, pySHACL) only when it is first used."""
     if name in {"KnowledgeGraph", "load"}:
-        from transferkg import kg
+        from transferkg.app import kg
 
         return getattr(kg, name)
     raise AttributeError(f"module 'transferkg' has no attribute {name!r}")

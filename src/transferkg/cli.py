@@ -25,8 +25,8 @@ def _handle_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from transferkg.errors import DataNotConforming, TransferKGError
-        from transferkg.outputs import printable  # a message quoting the data shows control characters as \u001b
+        from transferkg.core.errors import DataNotConforming, TransferKGError
+        from transferkg.core.outputs import printable  # a message quoting the data shows control characters as \u001b
 
         ctx = click.get_current_context()
         debug = bool(ctx.find_root().params.get("debug"))
@@ -56,10 +56,10 @@ def _open(ctx: click.Context, endpoint: str | None = None) -> Any:
     One place decides, so every command accepts the same ``--endpoint`` and backend options.
     """
     if endpoint is not None:  # --endpoint "" is a bad URL, not "no endpoint"
-        from transferkg.remote import connect
+        from transferkg.store.remote import connect
 
         return connect(endpoint, root=ctx.obj["root"])
-    from transferkg.kg import load
+    from transferkg.app.kg import load
 
     kg = load(ctx.obj["root"], backend=ctx.obj.get("backend"), store=ctx.obj.get("store"))
     close = getattr(kg.store, "close", None)
@@ -70,7 +70,7 @@ def _open(ctx: click.Context, endpoint: str | None = None) -> Any:
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
     """``--param KEY=VALUE`` options as a dict (values are typed later, by the query)."""
-    from transferkg.errors import BadParameter
+    from transferkg.core.errors import BadParameter
 
     values: dict[str, str] = {}
     for item in params:
@@ -126,7 +126,7 @@ def build(ctx: click.Context, out: str) -> None:
 
     Example: transferkg build --out build/
     """
-    from transferkg.build import build as run_build
+    from transferkg.app.build import build as run_build
 
     result = run_build(out, root=ctx.obj["root"])
     click.echo(result.text())
@@ -185,8 +185,8 @@ def docs(ctx: click.Context, out: str) -> None:
 
     Example: transferkg docs --out build/ontology.html
     """
-    from transferkg.docs import write_docs
-    from transferkg.resources import find_layout
+    from transferkg.core.resources import find_layout
+    from transferkg.render.docs import write_docs
 
     if out == "build/ontology.html":
         from pathlib import Path
@@ -206,9 +206,9 @@ def compile_(ctx: click.Context) -> None:
     """
     from rdflib import Graph
 
-    from transferkg.compile import compile_graph
-    from transferkg.loader import parse_turtle
-    from transferkg.resources import find_layout
+    from transferkg.core.resources import find_layout
+    from transferkg.curation.compile import compile_graph
+    from transferkg.curation.loader import parse_turtle
 
     layout = find_layout(ctx.obj["root"])
     ontology = Graph()
@@ -226,7 +226,7 @@ def _output(text: str, out: str | None) -> None:
     Control characters from the data are shown as ``\\u001b`` either way (an escape JSON reads
     back as the same character), so no ANSI sequence reaches a terminal raw.
     """
-    from transferkg.outputs import printable, write_atomic
+    from transferkg.core.outputs import printable, write_atomic
 
     text = printable(text)
     if out:
@@ -237,7 +237,7 @@ def _output(text: str, out: str | None) -> None:
 
 def _make_default_folder(folder: Any) -> None:
     """Create a command's own default output folder (build/views/); a folder the user names must exist."""
-    from transferkg.errors import OutputError
+    from transferkg.core.errors import OutputError
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -275,12 +275,12 @@ def queries(ctx: click.Context, markdown: bool) -> None:
 
     Example: transferkg queries --markdown
     """
-    from transferkg.queries import QueryLibrary
-    from transferkg.resources import find_layout
+    from transferkg.core.resources import find_layout
+    from transferkg.query.library import QueryLibrary
 
     library = QueryLibrary(find_layout(ctx.obj["root"]).queries_dir)
     if markdown:
-        from transferkg.catalogue import render_catalogue
+        from transferkg.query.catalogue import render_catalogue
 
         click.echo(render_catalogue(library), nl=False)
         return
@@ -306,7 +306,7 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out:
 
     Example: transferkg query agreements --param host=XK --format csv
     """
-    from transferkg.results import format_result
+    from transferkg.query.results import format_result
 
     values = _parse_params(params)
     kg = _open(ctx, endpoint)
@@ -332,12 +332,12 @@ def active(ctx: click.Context, day: str, fmt: str, out: str | None, max_width: i
 
     Example: transferkg active --on 2026-06-30
     """
-    from transferkg.results import format_result
+    from transferkg.query.results import format_result
 
     kg = _open(ctx, endpoint)
     result = kg.run_result("status_on_date", {"day": day, "operative": "true"})
     if fmt == "table" and not out:
-        from transferkg.queries import today
+        from transferkg.query.library import today
 
         when = f"today ({today().isoformat()})" if day == "today" else f"on {day}"
         click.echo(f"Agreements operative {when}: in force, implemented or resumed, "
@@ -367,7 +367,7 @@ def totals(ctx: click.Context, sender: str | None, host: str | None, kind: str, 
 
     Example: transferkg totals --sender US
     """
-    from transferkg.results import format_result
+    from transferkg.query.results import format_result
 
     params = {k: v for k, v in (("sender", sender), ("host", host), ("kind", kind)) if v and v != "all"}
     kg = _open(ctx, endpoint)
@@ -423,8 +423,8 @@ def sparql(ctx: click.Context, source: str, allow_service: bool, fmt: str, out: 
     """
     from pathlib import Path
 
-    from transferkg.queries import check_no_service, read_query_file
-    from transferkg.results import format_result
+    from transferkg.query.library import check_no_service, read_query_file
+    from transferkg.query.results import format_result
 
     if source == "-":
         text = sys.stdin.read()
@@ -448,7 +448,7 @@ def check(ctx: click.Context, endpoint: str | None) -> None:
 
     Example: transferkg check
     """
-    from transferkg.results import format_result
+    from transferkg.query.results import format_result
 
     kg = _open(ctx, endpoint)
     results = kg.check()
@@ -471,7 +471,7 @@ def check(ctx: click.Context, endpoint: str | None) -> None:
     for name, result in {**failed, **warned}.items():
         click.echo(f"\n{name}{' (warning)' if name in warned else ''}:\n{format_result(result, 'table')}")
     if findings:
-        from transferkg.evidence import format_findings
+        from transferkg.curation.evidence import format_findings
 
         click.echo(f"\nevidence:\n{format_findings(findings)}")
     if names:
@@ -491,8 +491,8 @@ def evidence(ctx: click.Context, paths: tuple[str, ...]) -> None:
 
     Example: transferkg evidence graph/deals/us-kosovo-2025.yaml
     """
-    from transferkg.evidence import check_file, check_graph_dir, format_findings
-    from transferkg.resources import find_layout
+    from transferkg.core.resources import find_layout
+    from transferkg.curation.evidence import check_file, check_graph_dir, format_findings
 
     layout = find_layout(ctx.obj["root"])
     if paths:
@@ -519,9 +519,9 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool) -> None:
     """
     from pathlib import Path
 
-    from transferkg.fmt import canonical_turtle
-    from transferkg.loader import parse_turtle
-    from transferkg.resources import find_layout
+    from transferkg.core.resources import find_layout
+    from transferkg.curation.fmt import canonical_turtle
+    from transferkg.curation.loader import parse_turtle
 
     layout = find_layout(ctx.obj["root"])
     files = [Path(p) for p in paths] or sorted((layout.root / "ontology").rglob("*.ttl"))
@@ -533,7 +533,7 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check: bool) -> None:
         if canonical != text:
             changed.append(path)
             if not check:
-                from transferkg.outputs import write_atomic
+                from transferkg.core.outputs import write_atomic
 
                 write_atomic(path, canonical)  # an interrupted rewrite never leaves half an ontology
     verb = "would reformat" if check else "reformatted"
@@ -556,11 +556,11 @@ def _built_graph(ctx: click.Context, build_dir: str | None, *, validate: bool) -
     if build_dir:
         from rdflib import Graph
 
-        from transferkg.build import TURTLE_NAME
-        from transferkg.loader import parse_turtle
+        from transferkg.app.build import TURTLE_NAME
+        from transferkg.curation.loader import parse_turtle
 
         return parse_turtle(Path(build_dir) / TURTLE_NAME, Graph())
-    from transferkg.errors import DataNotConforming
+    from transferkg.core.errors import DataNotConforming
 
     kg = _open(ctx)  # with the global backend options, as every other command
     try:
@@ -595,8 +595,8 @@ def push(ctx: click.Context, endpoint: str, graph: str | None, build_dir: str | 
 
     Example: transferkg push --endpoint http://127.0.0.1:7878 --build build/
     """
-    from transferkg.remote import EndpointSettings
-    from transferkg.remote import push as push_graph
+    from transferkg.store.remote import EndpointSettings
+    from transferkg.store.remote import push as push_graph
 
     settings = EndpointSettings.resolve(endpoint, graph=graph)  # a bad URL or setting fails before the build
     data = _built_graph(ctx, build_dir, validate=True)
@@ -630,20 +630,20 @@ def serve(ctx: click.Context, port: int, rw: bool, store_dir: str | None, build_
     import tempfile
     from pathlib import Path
 
-    from transferkg.errors import EndpointError
-    from transferkg.remote import EndpointSettings, RemoteStore
-    from transferkg.server import OxigraphServer, load_store
+    from transferkg.app.server import OxigraphServer, load_store
+    from transferkg.core.errors import EndpointError
+    from transferkg.store.remote import EndpointSettings, RemoteStore
 
     def interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
     with tempfile.TemporaryDirectory(prefix="transferkg-serve-") as tmp:
         if build_dir:
-            from transferkg.build import TURTLE_NAME
+            from transferkg.app.build import TURTLE_NAME
 
             source = Path(build_dir) / TURTLE_NAME
             if not source.is_file():
-                from transferkg.errors import LoadError
+                from transferkg.core.errors import LoadError
 
                 raise LoadError("file not found (run transferkg build first)", path=str(source))
         else:
@@ -714,7 +714,7 @@ _VIEW_FILTERS = {"deal-network": {"sender", "status", "kind", "since", "until"},
 
 def _check_view_options(name: str, filters: dict[str, str | None], subject: str | None = None) -> None:
     """Refuse, before any loading, filters that view NAME does not take."""
-    from transferkg.errors import BadParameter
+    from transferkg.core.errors import BadParameter
 
     allowed = _VIEW_FILTERS.get(name, {"sender", "status", "since", "until"})
     given = {k for k, v in filters.items() if v}
@@ -727,8 +727,8 @@ def _check_view_options(name: str, filters: dict[str, str | None], subject: str 
 
 def _view_graph(kg: Any, name: str, filters: dict[str, str | None], subject: str | None = None) -> Any:
     """Build view NAME with the given filters; nothing matching is an error, never an empty picture."""
-    from transferkg import views
-    from transferkg.errors import ChecksFailed
+    from transferkg.core.errors import ChecksFailed
+    from transferkg.views import graphs as views
 
     _check_view_options(name, filters, subject)
     kept: dict[str, Any] = {k: v for k, v in filters.items() if v}
@@ -781,7 +781,7 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
     """
     from pathlib import Path
 
-    from transferkg.errors import BadParameter
+    from transferkg.core.errors import BadParameter
 
     if bool(name) == bool(query_name):
         raise BadParameter("give a view NAME or --query QUERY (one of them)")
@@ -800,7 +800,7 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
     elif any(filters.values()) or subject:
         raise BadParameter("filters are for the named views; put conditions for --query in the query")
     kg = _open(ctx, endpoint)
-    from transferkg import viz
+    from transferkg.render import figures as viz
 
     if name == "timeline":
         if not since and not until:  # the current wave is unreadable squeezed beside 2001
@@ -811,14 +811,14 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
         click.echo(f"Wrote {target}")
         return
     if query_name:
-        from transferkg.queries import parse_query_file
-        from transferkg.views import graph_from_result
+        from transferkg.query.library import parse_query_file
+        from transferkg.views.graphs import graph_from_result
 
         values = _parse_params(params)
         path = Path(query_name)
         query = parse_query_file(path) if query_name.endswith(".rq") and path.is_file() else kg.queries.get(query_name)
         query.check_no_service()  # names the file; a view never reaches out to another endpoint
-        from transferkg.namespaces import sparql_prefixes
+        from transferkg.core.namespaces import sparql_prefixes
 
         result = kg.store.select(sparql_prefixes() + query.text, query.bind(values))
         graph = graph_from_result(result, name=query.name)
@@ -841,7 +841,7 @@ def view(ctx: click.Context, name: str | None, query_name: str | None, params: t
 
 def _kind_label(kg: Any, code: str) -> str:
     """The code list's label of an arrangement kind ("third-country deportation"), else the code."""
-    from transferkg.namespaces import TCTV
+    from transferkg.core.namespaces import TCTV
 
     rows = kg.store.select("SELECT ?l WHERE { ?k <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }",
                            {"k": TCTV[code]}).rows
@@ -873,8 +873,8 @@ def export(ctx: click.Context, fmt: str, view_name: str | None, sender: str | No
 
     Example: transferkg export --format graphml --view deal-network -o deals.graphml
     """
-    from transferkg.errors import BadParameter
-    from transferkg.export import GRAPH_FORMATS, export_graph, export_rdf
+    from transferkg.core.errors import BadParameter
+    from transferkg.render.export import GRAPH_FORMATS, export_graph, export_rdf
 
     filters = {"sender": sender, "status": status, "kind": kind, "since": since, "until": until}
     if fmt in GRAPH_FORMATS:
@@ -888,7 +888,7 @@ def export(ctx: click.Context, fmt: str, view_name: str | None, sender: str | No
     else:
         text = export_rdf(kg, fmt, out)
     if text is not None:
-        from transferkg.outputs import printable
+        from transferkg.core.outputs import printable
 
         click.echo(printable(text), nl=False)  # an escape Turtle, N-Triples and JSON read back as the same text
     else:
@@ -916,7 +916,7 @@ def network(ctx: click.Context, metrics: bool, view_name: str, sender: str | Non
     """
     import networkx as nx
 
-    from transferkg.views import network_metrics
+    from transferkg.views.graphs import network_metrics
 
     if kind is None and view_name in ("deal-network", "bipartite"):
         kind = "third-country-deportation"  # the headline counts one kind of transfer, and says so
@@ -929,7 +929,7 @@ def network(ctx: click.Context, metrics: bool, view_name: str, sender: str | Non
         "; people = the larger of the latest reported total and the recorded transfers, per agreement"
     if metrics:
         if fmt == "csv":
-            from transferkg.outputs import csv_frame
+            from transferkg.core.outputs import csv_frame
 
             text = csv_frame(table)  # labels cannot run as spreadsheet formulas
         elif fmt == "json":
@@ -999,9 +999,9 @@ def import_(ctx: click.Context, file: str, store_path: str | None, skip_bad: boo
     """
     import os
 
-    from transferkg.bulk import import_csv
-    from transferkg.errors import LoadError
-    from transferkg.kg import load
+    from transferkg.app.kg import load
+    from transferkg.core.errors import LoadError
+    from transferkg.ingest.bulk import import_csv
 
     if not os.path.isfile(file):  # before the store is opened (or created), which a typo must not do
         reason = "it is a folder" if os.path.isdir(file) else "no such file"

@@ -5,14 +5,14 @@ Whatever a curator or a user hands the project, the CLI answers with one line
 traceback, and loses nothing: a failed build leaves the previous build folder as it
 was, and a store folder that is refused is left byte for byte as it was.
 
-The curated YAML is read by one loader (``transferkg.compile._compose``) that refuses
+The curated YAML is read by one loader (``transferkg.curation.compile._compose``) that refuses
 what PyYAML lets through silently or crashes on: a key given twice (the second value
 would replace the first), a raw control character, nesting deeper than a curated file
 needs, a list used as a key. Every quantity becomes a number in one function
-(``transferkg.compile.parse_number``), which refuses NaN and infinities, exponent
+(``transferkg.curation.compile.parse_number``), which refuses NaN and infinities, exponent
 notation (``1e3``, which YAML reads as text), and numbers no count or sum needs.
 
-Turtle is read by one function (``transferkg.loader.parse_turtle``), which names the
+Turtle is read by one function (``transferkg.curation.loader.parse_turtle``), which names the
 file, and the line where it can, for a syntax error, nesting too deep for the parser
 and a number too long for Python to read.
 
@@ -40,7 +40,7 @@ import pytest
 from click.testing import CliRunner
 
 from transferkg.cli import main
-from transferkg.compile import parse_number
+from transferkg.curation.compile import parse_number
 
 MINI = "graph/mini.yaml"
 
@@ -380,7 +380,7 @@ def test_a_store_of_an_incompatible_oxigraph_is_refused_and_untouched(tree: Path
     # from the read-only open that comes first.
     import pyoxigraph
 
-    import transferkg.oxigraph_store as module
+    import transferkg.store.oxigraph as module
 
     class Newer:
         Store = type("Store", (), {})

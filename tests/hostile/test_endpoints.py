@@ -43,10 +43,10 @@ from rdflib.namespace import RDFS
 
 import transferkg
 from tests.conftest import REPO
+from transferkg.app.server import OxigraphServer, free_port
 from transferkg.cli import main
-from transferkg.errors import BadParameter, EndpointError
-from transferkg.remote import EndpointSettings, RemoteStore, connect, push, redact
-from transferkg.server import OxigraphServer, free_port
+from transferkg.core.errors import BadParameter, EndpointError
+from transferkg.store.remote import EndpointSettings, RemoteStore, connect, push, redact
 
 pytestmark = pytest.mark.server
 

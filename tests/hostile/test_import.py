@@ -31,10 +31,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from transferkg.bulk import import_csv
 from transferkg.cli import main
-from transferkg.errors import LoadError
-from transferkg.oxigraph_store import GRAPH_IMPORT, OxigraphStore
+from transferkg.core.errors import LoadError
+from transferkg.ingest.bulk import import_csv
+from transferkg.store.oxigraph import GRAPH_IMPORT, OxigraphStore
 
 HEADER = "date,from,to,count,nationality,source,id"
 URL = "https://tracker.example.org/flights"
@@ -263,8 +263,8 @@ def test_leftovers_of_a_killed_bulk_load_are_removed_by_the_next_import(tmp_path
 
 _KILLED_CHILD = textwrap.dedent("""
     import os, signal, sys, threading
-    import transferkg.bulk as bulk
-    from transferkg.oxigraph_store import OxigraphStore
+    import transferkg.ingest.bulk as bulk
+    from transferkg.store.oxigraph import OxigraphStore
     bulk._BATCH_TRIPLES = 400  # many small batches, so the kill lands mid-import
     real, calls = OxigraphStore.bulk_load, []
     def bulk_load(self, *args, **kwargs):
@@ -316,8 +316,8 @@ def test_kill_9_mid_import_leaves_nothing_behind_and_a_rerun_completes_it_exactl
 
 _MEASURED_CHILD = textwrap.dedent("""
     import sys
-    from transferkg.bulk import import_csv
-    from transferkg.kg import load
+    from transferkg.ingest.bulk import import_csv
+    from transferkg.app.kg import load
     root, csv_path, store_path = sys.argv[1:4]
     kg = load(root, backend="oxigraph", store=store_path, derive_layer=False)
     result = import_csv(csv_path, kg.store)

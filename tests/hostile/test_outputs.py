@@ -40,13 +40,13 @@ from click.testing import CliRunner
 
 import transferkg
 from tests.conftest import REPO
-from transferkg import viz
 from transferkg.cli import main
-from transferkg.errors import OutputError
-from transferkg.export import export_graph
-from transferkg.outputs import csv_cell, csv_text, write_atomic, write_csv
-from transferkg.results import format_result
-from transferkg.store import SelectResult
+from transferkg.core.errors import OutputError
+from transferkg.core.outputs import csv_cell, csv_text, write_atomic, write_csv
+from transferkg.query.results import format_result
+from transferkg.render import figures as viz
+from transferkg.render.export import export_graph
+from transferkg.store.base import SelectResult
 
 AGREEMENT = "agreement-AA-BB-2025"
 # Raw characters that must never reach a terminal (C0 but tab and newline, DEL, C1).
@@ -387,7 +387,7 @@ def test_numbers_and_dates_are_not_touched(tree: Path) -> None:
 
 
 def test_the_report_writer_neutralises_formulas_and_writes_atomically(tmp_path: Path) -> None:
-    """What the import's rejected-rows report is written with (transferkg.outputs.write_csv)."""
+    """What the import's rejected-rows report is written with (transferkg.core.outputs.write_csv)."""
     target = tmp_path / "rejected.csv"
     write_csv(target, ["line", "error", "record"], [[2, "=cmd", "@x,-4"], [3, "-7", "+2025-06"]])
     assert _cells(target.read_text(encoding="utf-8")) == [["line", "error", "record"], ["2", "'=cmd", "'@x,-4"],

@@ -42,10 +42,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 import transferkg
+from transferkg.app.server import OxigraphServer, _port_free, free_port, read_token
 from transferkg.cli import main
-from transferkg.errors import EndpointError
-from transferkg.remote import connect, push
-from transferkg.server import OxigraphServer, _port_free, free_port, read_token
+from transferkg.core.errors import EndpointError
+from transferkg.store.remote import connect, push
 
 pytestmark = pytest.mark.server
 

@@ -31,9 +31,9 @@ from click.testing import CliRunner
 
 import transferkg
 from transferkg.cli import main
-from transferkg.errors import BadParameter, QuerySyntaxError
-from transferkg.queries import uses_service
-from transferkg.remote import connect
+from transferkg.core.errors import BadParameter, QuerySyntaxError
+from transferkg.query.library import uses_service
+from transferkg.store.remote import connect
 
 REFUSED = "the query uses SERVICE, which would contact another endpoint over the network"
 EP = "<http://127.0.0.1:9/sparql>"  # never contacted: the discard port

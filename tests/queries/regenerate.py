@@ -21,7 +21,7 @@ EXPECTED = HERE / "expected"
 
 def expected_csv(kg: object, name: str) -> str:
     """The CSV of library query ``name`` run with its defaults, as the tests compare it."""
-    from transferkg.results import format_result
+    from transferkg.query.results import format_result
 
     return format_result(kg.run_result(name), "csv")  # type: ignore[attr-defined]
 

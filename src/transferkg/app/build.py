@@ -1,0 +1,144 @@
+"""``transferkg build``: load, derive, validate, and write the outputs atomically.
+
+The outputs are written to a temporary sibling folder and swapped into place
+only when everything succeeded, so a failed build leaves the previous one intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, URIRef
+
+from transferkg.app.kg import KnowledgeGraph, load
+from transferkg.core.errors import BuildError, ChecksFailed, DataNotConforming
+from transferkg.core.namespaces import bind_prefixes
+from transferkg.curation.evidence import Finding, format_findings
+from transferkg.rules.validate import Report
+
+__all__ = ["GRAPH_CURATED", "GRAPH_DERIVED", "GRAPH_ONTOLOGY", "BuildResult", "build"]
+
+GRAPH_ONTOLOGY = URIRef("https://w3id.org/tct/graph/ontology")
+GRAPH_CURATED = URIRef("https://w3id.org/tct/graph/curated")
+GRAPH_DERIVED = URIRef("https://w3id.org/tct/graph/derived")
+
+TURTLE_NAME = "transferkg.ttl"
+NQUADS_NAME = "transferkg.nq"
+SUMMARY_NAME = "summary.json"
+REPORT_NAME = "validation.txt"
+EVIDENCE_NAME = "evidence.txt"
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and found."""
+
+    out: Path
+    summary: dict[str, int]
+    report: Report
+    kg: KnowledgeGraph
+    evidence: list[Finding] = field(default_factory=list)
+    """Claims whose quote does not carry their value: warnings, listed in evidence.txt."""
+
+    def text(self) -> str:
+        lines = [f"Built {self.out}"]
+        lines += [f"  {k:<18} {v:>7}" for k, v in self.summary.items()]
+        if self.evidence:
+            claims = len({(f.path, f.line) for f in self.evidence})
+            lines.append(f"warning: {claims} claim(s) whose quote does not carry their value "
+                         f"(see {self.out / EVIDENCE_NAME} or run transferkg evidence)")
+        return "\n".join(lines)
+
+
+def _partition(kg: KnowledgeGraph) -> Dataset:
+    """Split the build into ontology, curated and derived named graphs."""
+    assert kg.loaded is not None
+    ds = Dataset()
+    bind_prefixes(ds)  # type: ignore[arg-type]
+    graph = kg.graph
+    targets = {GRAPH_ONTOLOGY: kg.loaded.ontology, GRAPH_CURATED: kg.loaded.curated}
+    derived = ds.graph(GRAPH_DERIVED)
+    named = {name: ds.graph(name) for name in targets}
+    for triple in graph:
+        for name, source in targets.items():
+            if triple in source:
+                named[name].add(triple)
+                break
+        else:
+            derived.add(triple)
+    return ds
+
+
+def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str] | None = None,
+          kg: KnowledgeGraph | None = None) -> BuildResult:
+    """Build the graph into ``out``.
+
+    Raises:
+        LoadError: bad input (nothing written).
+        DataNotConforming: SHACL violations (nothing written).
+        BuildError: the outputs could not be written (previous build untouched).
+    """
+    kg = kg or load(root)
+    report = kg.validate()
+    if not report.conforms:
+        raise DataNotConforming(report)
+    names = kg.privacy() if kg.loaded is not None else []
+    if names:
+        shown = "\n".join(f"  {f.describe()}" for f in names[:20])
+        more = f"\n  … and {len(names) - 20} more" if len(names) > 20 else ""
+        raise ChecksFailed(f"{len(names)} name-like phrase(s) not accounted for in graph/names.yaml (no "
+                           f"personal data about migrants may be published):\n{shown}{more}")
+    evidence = kg.evidence() if kg.loaded is not None else []
+    summary = kg.stats().summary()
+    summary["warnings"] = len(report.warnings)
+    summary["violations"] = 0
+    summary["evidence_findings"] = len(evidence)
+    out_dir = Path(out).resolve()
+    parent = out_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)
+    except OSError as exc:
+        raise BuildError(f"cannot create {parent}: {exc.strerror}") from exc
+    try:
+        kg.serialize(tmp / TURTLE_NAME, format="turtle")
+        _partition(kg).serialize(tmp / NQUADS_NAME, format="nquads", encoding="utf-8")
+        (tmp / SUMMARY_NAME).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        (tmp / REPORT_NAME).write_text(report.text() + "\n", encoding="utf-8")
+        (tmp / EVIDENCE_NAME).write_text((format_findings(evidence) or "every value can be read off its quote")
+                                         + "\n", encoding="utf-8")
+        _swap(tmp, out_dir)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError(f"cannot write {out_dir}: {exc.strerror or exc}") from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(out=out_dir, summary=summary, report=report, kg=kg, evidence=evidence)
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Replace ``target`` by ``new`` with renames, keeping ``target`` if anything fails."""
+    if target.exists() and not target.is_dir():
+        raise BuildError(f"{target} exists and is not a folder")
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        old.rmdir()
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except OSError:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,328 @@
+"""The Python API a notebook user reaches for: ``kg = transferkg.load()``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rdflib import Graph, Literal
+from rdflib.term import Node
+
+from transferkg.core.resources import Layout, find_layout
+from transferkg.curation.loader import Loaded, load_layout
+from transferkg.rules.derive import DeriveResult, derive
+from transferkg.rules.validate import Report, validate_graph
+from transferkg.store.base import MemoryStore, SelectResult, Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from transferkg.app.profile import Profile
+    from transferkg.core.privacy import PrivacyFinding
+    from transferkg.curation.evidence import Finding
+    from transferkg.query.library import Query, QueryLibrary
+    from transferkg.query.stats import Stats
+
+__all__ = ["KnowledgeGraph", "load", "sort_lists"]
+
+
+def sort_lists(result: SelectResult, columns: tuple[str, ...]) -> SelectResult:
+    """``result`` with the "; "-joined values of ``columns`` in sorted order, whatever the engine's."""
+    index = [i for i, v in enumerate(result.vars) if v in columns]
+    if not index:
+        return result
+    rows = []
+    for row in result.rows:
+        cells = list(row)
+        for i in index:
+            cell = cells[i]
+            if isinstance(cell, Literal) and ";" in str(cell):
+                parts = sorted({p.strip() for p in str(cell).split(";") if p.strip()})
+                cells[i] = Literal("; ".join(parts), lang=cell.language, datatype=cell.datatype)
+        rows.append(tuple(cells))
+    return SelectResult(vars=result.vars, rows=rows)
+
+
+@dataclass
+class KnowledgeGraph:
+    """The loaded, derived graph in a store, with the layout it came from."""
+
+    store: Store
+    layout: Layout
+    loaded: Loaded | None = None
+    derived: DeriveResult | None = None
+    _codes: dict[str, set[str]] | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        """Everything as an rdflib graph (a copy for non-rdflib backends)."""
+        return self.store.to_graph()
+
+    def query(self, sparql: str, *, allow_service: bool = False, **bindings: Node) -> SelectResult:
+        """Run a SELECT query; keyword arguments are bound as RDF terms, never spliced.
+
+        ``SERVICE`` (which makes the engine contact another endpoint over the network)
+        is refused unless ``allow_service=True``, as with :meth:`sparql`.
+
+        Raises:
+            BadParameter: the query uses SERVICE and it was not allowed.
+        """
+        if not allow_service:
+            from transferkg.query.library import check_no_service
+
+            check_no_service(sparql)
+        return self.store.select(sparql, bindings)
+
+    @property
+    def queries(self) -> QueryLibrary:
+        """The named queries of ``queries/*.rq``."""
+        from transferkg.query.library import QueryLibrary
+
+        return QueryLibrary(self.layout.queries_dir)
+
+    def run_result(self, name: str, params: Mapping[str, object] | None = None) -> SelectResult:
+        """Run library query ``name`` with typed parameters; the rows as RDF terms.
+
+        Raises:
+            UnknownQuery: no such query.
+            BadParameter: unknown, missing or invalid parameters (never spliced into SPARQL),
+                or the query file uses SERVICE.
+        """
+        query = self.queries.get(name)
+        query.check_no_service()
+        bindings = query.bind(params, codes=self._code_lists())
+        self._check_known(query, bindings)
+        lists = {k: v for k, v in bindings.items() if isinstance(v, tuple)}
+        singles = {k: v for k, v in bindings.items() if not isinstance(v, tuple)}
+        text = query.text
+        if lists:
+            from transferkg.store.binding import inject_values
+
+            text = inject_values(text, lists)
+        result = self.store.select(text, singles)
+        return sort_lists(result, query.lists) if query.lists else result
+
+    def _code_lists(self) -> dict[str, set[str]]:
+        """Each code list (concept scheme) of the graph → its concepts' local names (cached)."""
+        if self._codes is None:
+            from transferkg.core.namespaces import TCTV
+
+            rows = self.store.select("SELECT ?c ?s WHERE { ?c <http://www.w3.org/2004/02/skos/core#inScheme> ?s }").rows
+            codes: dict[str, set[str]] = {}
+            for concept, scheme in rows:
+                if str(scheme).startswith(str(TCTV)) and str(concept).startswith(str(TCTV)):
+                    codes.setdefault(str(scheme)[len(str(TCTV)):], set()).add(str(concept)[len(str(TCTV)):])
+            self._codes = codes
+        return self._codes
+
+    def _check_known(self, query: Query, bindings: Mapping[str, object]) -> None:
+        """An id or a state the graph does not know is an error with suggestions, never 0 rows."""
+        from transferkg.core.errors import BadParameter
+
+        for var, value in bindings.items():
+            name = var.removeprefix("_") if var not in query.params else var
+            param = query.params[name]
+            if param.type not in ("iri", "state"):
+                continue
+            for term in value if isinstance(value, tuple) else (value,):
+                used = "{ ?x ?p ?o } UNION { ?o ?p ?x }" if param.type == "state" else "{ ?x ?p ?o }"
+                if self.store.ask(f"ASK {{ {used} }}", {"x": term}):  # type: ignore[arg-type]
+                    continue
+                raise BadParameter(f"bad value for {name!r} of query {query.name!r}: "
+                                   f"{self._unknown(term, param.type)}")
+
+    def _unknown(self, term: object, kind: str) -> str:
+        import difflib
+
+        from transferkg.core.namespaces import ID
+        from transferkg.core.states import state_label
+
+        local = str(term).removeprefix(str(ID))
+        if kind == "state":
+            code = local.removeprefix("state-")
+            return (f"{state_label(code) or code} ({code}) appears nowhere in the graph "
+                    "(no agreement, transfer or source mentions it)")
+        prefix = local.split("-", 1)[0] + "-"
+        rows = self.store.select(
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?o . FILTER (STRSTARTS(STR(?s), ?start)) }",
+            {"start": Literal(str(ID) + prefix)}).rows  # type: ignore[dict-item]
+        known = sorted(str(r[0]).removeprefix(str(ID)) for r in rows if r[0] is not None)
+        close = difflib.get_close_matches(local, known, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return f"{local!r} is not in the graph{hint}"
+
+    def run(self, name: str, *, raw: bool = False, **params: object) -> pd.DataFrame:
+        """Run library query ``name``; a DataFrame of readable values (``raw=True``: terms)."""
+        from transferkg.query.results import to_dataframe
+
+        return to_dataframe(self.run_result(name, params), raw=raw)
+
+    def profile(self, name: str) -> Profile:
+        """Everything about one state or agreement: ``kg.profile("Kosovo").text()``.
+
+        ``name`` is a state's name, demonym or ISO code, or an agreement's id or label
+        (case-insensitive).
+
+        Raises:
+            BadParameter: nothing of that name (with close names).
+        """
+        from transferkg.app.profile import build_profile
+
+        return build_profile(self, name)
+
+    def sparql(self, text: str, *, allow_service: bool = False) -> SelectResult:
+        """Run an ad-hoc SELECT query; ``SERVICE`` (network access) is refused unless allowed.
+
+        The project prefixes (tct:, tctv:, id:, rdfs:, skos:, prov:, dcterms:, schema: …)
+        are predeclared; a syntax error reports line and column of ``text`` as written.
+        """
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql import prepareQuery
+
+        from transferkg.core.errors import QuerySyntaxError
+        from transferkg.core.namespaces import PREFIXES, sparql_prefixes
+        from transferkg.query.library import check_no_service
+        from transferkg.store.base import syntax_error
+
+        if not allow_service:
+            check_no_service(text)
+        try:
+            prepareQuery(text, initNs=PREFIXES)
+        except ParseException as exc:
+            raise syntax_error(exc, text) from exc
+        except Exception as exc:  # rdflib raises plain exceptions for unknown prefixes
+            raise QuerySyntaxError(f"SPARQL error: {exc}") from exc
+        return self.store.select(sparql_prefixes() + text)
+
+    @property
+    def checks(self) -> QueryLibrary:
+        """The data-quality checks of ``queries/checks`` (each with its severity)."""
+        from transferkg.query.library import QueryLibrary
+
+        return QueryLibrary(self.layout.checks_dir)
+
+    def check(self) -> dict[str, SelectResult]:
+        """Run every data-quality check of ``queries/checks``; an ``error`` check should return no rows.
+
+        Raises:
+            BadParameter: a check uses SERVICE (checked before any runs).
+        """
+        checks = list(self.checks)
+        for q in checks:
+            q.check_no_service()
+        return {q.name: self.store.select(q.text) for q in checks}
+
+    def evidence(self) -> list[Finding]:
+        """Claims whose quote does not carry their value (see :mod:`transferkg.curation.evidence`).
+
+        Raises:
+            TransferKGError: the graph was not loaded from curated files (a remote endpoint).
+        """
+        from transferkg.core.errors import TransferKGError
+        from transferkg.curation.evidence import check_records
+
+        if self.loaded is None:
+            raise TransferKGError("the evidence check needs the curated YAML files, not an endpoint")
+        return check_records(self.loaded.records, self.loaded.published)
+
+    def privacy(self) -> list[PrivacyFinding]:
+        """Name-like phrases in the curated data that ``graph/names.yaml`` does not account for.
+
+        Raises:
+            TransferKGError: the graph was not loaded from curated files (a remote endpoint).
+        """
+        from transferkg.core.errors import TransferKGError
+        from transferkg.core.privacy import check_graph
+
+        if self.loaded is None:
+            raise TransferKGError("the privacy check needs the curated files, not an endpoint")
+        return check_graph(self.loaded.curated, self.loaded.names)
+
+    def validate(self) -> Report:
+        """Validate against the project shapes (violations make ``conforms`` False).
+
+        Over a remote endpoint the graph is fetched (CONSTRUCT) and validated here,
+        with the shapes of the local project tree (``layout``).
+        """
+        if self.loaded:
+            shapes = self.loaded.shapes
+        else:
+            from transferkg.curation.loader import parse_turtle
+
+            shapes = Graph()
+            folder = self.layout.shapes_dir
+            for path in sorted(folder.glob("*.ttl")) if folder.is_dir() else []:
+                parse_turtle(path, shapes, root=self.layout.root)
+        return validate_graph(self.graph, shapes)
+
+    def stats(self) -> Stats:
+        """Counts per class, claims per source and per agreement."""
+        from transferkg.query.stats import compute_stats
+
+        return compute_stats(self.store)
+
+    def serialize(self, destination: str | os.PathLike[str] | None = None, *,
+                  format: str = "longturtle") -> str | None:
+        """Write the graph (or return it as text when no destination is given)."""
+        if destination is None:
+            return self.graph.serialize(format=format)
+        self.graph.serialize(Path(destination), format=format, encoding="utf-8")
+        return None
+
+    def __len__(self) -> int:
+        return self.store.triple_count()
+
+    def __repr__(self) -> str:
+        where = f"root={self.layout.root}" if self.loaded is not None else "remote"
+        return f"<KnowledgeGraph {getattr(self.store, 'name', 'store')}: {len(self):,} triples, {where}>"
+
+
+BACKENDS = ("memory", "oxigraph")
+DEFAULT_BACKEND = "oxigraph"
+"""The embedded backend ``load()`` uses unless told otherwise (see README, design notes)."""
+
+
+def load(root: str | os.PathLike[str] | None = None, *, derive_layer: bool = True,
+         backend: str | None = None, store: str | os.PathLike[str] | None = None,
+         **_options: Any) -> KnowledgeGraph:
+    """Load ontology, code lists and curated graph, and derive the plain triples.
+
+    Args:
+        root: a transferkg tree (``ontology/``, ``graph/``); by default the
+            current checkout or the data installed with the package.
+        derive_layer: add the derived layer (plain triples, date bounds, status).
+        backend: ``"memory"`` (rdflib) or ``"oxigraph"`` (embedded pyoxigraph);
+            default :data:`DEFAULT_BACKEND`, or ``"oxigraph"`` when ``store`` is given.
+        store: a folder for a persistent Oxigraph store; records imported there
+            earlier are kept, the curated and derived layers are refreshed.
+
+    Raises:
+        LoadError: naming the file and line of the first bad input.
+        BadParameter: an unknown backend, or ``store`` with the memory backend.
+    """
+    from transferkg.core.errors import BadParameter
+
+    backend = backend or ("oxigraph" if store is not None else DEFAULT_BACKEND)
+    if backend not in BACKENDS:
+        raise BadParameter(f"unknown backend {backend!r}; one of {', '.join(BACKENDS)}")
+    if backend == "memory" and store is not None:
+        raise BadParameter("a store path needs the oxigraph backend (--backend oxigraph)")
+    layout = find_layout(root)
+    loaded = load_layout(layout)
+    if backend == "oxigraph":
+        from transferkg.store.oxigraph import OxigraphStore
+
+        ox_store = OxigraphStore(store)
+        ox_store.load_layers(loaded)
+        kg = KnowledgeGraph(store=ox_store, layout=layout, loaded=loaded)
+        if derive_layer:
+            kg.derived = ox_store.rederive()
+        return kg
+    memory = MemoryStore(loaded.data)
+    kg = KnowledgeGraph(store=memory, layout=layout, loaded=loaded)
+    if derive_layer:
+        kg.derived = derive(memory)
+    return kg

@@ -1,0 +1,1 @@
+"""Layer 0: errors, namespaces and generated terms, states, package resources, output writing, privacy rules."""

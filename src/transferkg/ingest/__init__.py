@@ -1,0 +1,1 @@
+"""Layer 1: bulk records from CSV, converted to the same claim shape as the curated graph."""

@@ -1,0 +1,1 @@
+"""Layer 4: the query library (.rq files with headers), results and their formats, catalogue, stats."""

@@ -1,0 +1,455 @@
+"""The query library: named ``.rq`` files with grlc-style headers, typed parameters.
+
+A query file is plain SPARQL that any endpoint accepts; its header lines
+(``#+ key: value``, YAML) say what it answers and which parameters it takes::
+
+    #+ summary: Agreements by receiving state
+    #+ tags: [agreements]
+    #+ params:
+    #+   receiver: {type: state, description: "ISO code of the host", required: false}
+    #+ defaults:
+    #+   - receiver: XK
+    #defaultView:Table
+
+Parameters are turned into RDF terms here (a state code into ``id:state-XK``,
+a date into an ``xsd:date`` literal…) and handed to the backend as bindings —
+never pasted into the query text. A value that is not a valid term of the
+parameter's type is refused with a message that lists the query's parameters.
+
+No query the project runs may use ``SERVICE`` (which makes the engine contact
+another endpoint over the network) unless the user allows it for an ad-hoc query:
+:func:`uses_service` reads the clause off rdflib's parse tree, and a library query
+is checked (:meth:`Query.check_no_service`) each time it is run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from transferkg.core.errors import BadParameter, LoadError, QuerySyntaxError, UnknownQuery
+from transferkg.core.namespaces import ID, PREFIXES, TCTV
+
+__all__ = ["PARAM_TYPES", "Param", "Query", "QueryLibrary", "check_no_service", "parse_query_file", "read_query_file",
+           "uses_service"]
+
+PARAM_TYPES = ("state", "iri", "date", "year", "integer", "string", "code", "boolean")
+_IRI_SAFE = re.compile(r"^[^\s<>\"{}|\\^`]+$")
+_LOCAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One typed query parameter."""
+
+    name: str
+    type: str
+    description: str = ""
+    required: bool = False
+    default: str | None = None
+    multiple: bool = False
+    """Whether several values may be given, comma-separated (``host=XK,SV``)."""
+    scheme: str | None = None
+    """For ``code`` parameters: the code list (``tctv:`` concept scheme) the value must be in."""
+
+    def describe(self) -> str:
+        text = f"{self.name} ({self.type}{', one or more' if self.multiple else ''}" \
+               f"{', required' if self.required else ''})"
+        if self.default is not None:
+            text += f" default {self.default}"
+        return text
+
+    def to_terms(self, value: object) -> Node | tuple[Node, ...]:
+        """The RDF term (or, for a list parameter, the terms) for ``value``."""
+        if self.multiple and not isinstance(value, (URIRef, Literal)):
+            items = value if isinstance(value, (list, tuple, set)) else str(value).split(",")
+            terms = tuple(dict.fromkeys(self.to_term(v) for v in items if str(v).strip()))
+            if not terms:
+                raise ValueError("no value given")
+            return terms[0] if len(terms) == 1 else terms
+        return self.to_term(value)
+
+    def to_term(self, value: object) -> Node:
+        """The RDF term for ``value``, or :class:`BadParameter` saying why not."""
+        if isinstance(value, (URIRef, Literal)):
+            value = str(value)
+        text = str(value).strip()
+        kind = self.type
+        if kind == "boolean":
+            if text.lower() in ("true", "yes", "1"):
+                return Literal(True)
+            if text.lower() in ("false", "no", "0"):
+                return Literal(False)
+            raise ValueError(f"{text!r} is not true or false")
+        if kind == "state":
+            from transferkg.core.states import resolve_state, suggest_states
+
+            code = resolve_state(text.removeprefix("id:").removeprefix(str(ID)))
+            if code is None:
+                close = suggest_states(text)
+                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                raise ValueError(f"{text!r} is not a state: give a name, demonym or ISO 3166-1 code, "
+                                 f"such as Kosovo, XK or US{hint}")
+            return ID[f"state-{code}"]
+        if kind == "iri":
+            return _iri(text)
+        if kind == "code":
+            local = text.removeprefix("tctv:").removeprefix(str(TCTV))
+            if not _LOCAL_ID.match(local):
+                raise ValueError(f"{text!r} is not a code-list concept such as in-force")
+            return TCTV[local]
+        if kind == "date":
+            if text.lower() == "today":
+                text = today().isoformat()
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(f"{text!r} is not a date YYYY-MM-DD")
+            dt.date.fromisoformat(text)
+            return Literal(text, datatype=XSD.date)
+        if kind == "year":
+            if not re.fullmatch(r"\d{4}", text):
+                raise ValueError(f"{text!r} is not a year YYYY")
+            return Literal(int(text))
+        if kind == "integer":
+            if not re.fullmatch(r"-?\d+", text):
+                raise ValueError(f"{text!r} is not an integer")
+            return Literal(int(text))
+        return Literal(text)
+
+
+def today() -> dt.date:
+    """Today, or the day ``$TRANSFERKG_TODAY`` names (for reproducible runs and tests)."""
+    fixed = os.environ.get("TRANSFERKG_TODAY")
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError as exc:
+            raise BadParameter(f"TRANSFERKG_TODAY must be a date YYYY-MM-DD, not {fixed!r}") from exc
+    return dt.date.today()
+
+
+def _iri(text: str) -> URIRef:
+    """An IRI from a full IRI, a CURIE with a project prefix, or a bare id."""
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if ":" in text and not text.startswith(("http://", "https://", "urn:")):
+        prefix, local = text.split(":", 1)
+        if prefix not in PREFIXES:
+            raise ValueError(f"unknown prefix {prefix!r} in {text!r}")
+        if not _LOCAL_ID.match(local):
+            raise ValueError(f"{text!r} is not a valid CURIE")
+        return URIRef(PREFIXES[prefix] + local)
+    if text.startswith(("http://", "https://", "urn:")):
+        if not _IRI_SAFE.match(text):
+            raise ValueError(f"{text!r} is not a valid IRI")
+        return URIRef(text)
+    if _LOCAL_ID.match(text):
+        return ID[text]
+    raise ValueError(f"{text!r} is not an IRI, a CURIE such as id:agreement-US-XK-2025-06, or an id")
+
+
+@dataclass
+class Query:
+    """One query of the library."""
+
+    name: str
+    text: str
+    path: Path | None = None
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    params: dict[str, Param] = field(default_factory=dict)
+    default_view: str | None = None
+    method: str = "select"
+    severity: str = "error"
+    """For checks: ``error`` (rows fail ``transferkg check``) or ``warning`` (rows are reported only)."""
+    lists: tuple[str, ...] = ()
+    """Columns that hold several values joined by "; " (GROUP_CONCAT): the runner sorts their parts,
+    since SPARQL leaves their order to the engine."""
+
+    def check_no_service(self) -> None:
+        """Refuse this query if it uses ``SERVICE``: a library query never reaches out to another endpoint.
+
+        Raises:
+            BadParameter: naming the file (or the query) that uses SERVICE.
+            QuerySyntaxError: the query mentions SERVICE and does not parse (file, line, column).
+        """
+        check_no_service(self.text, source=str(self.path) if self.path else f"query {self.name!r}")
+
+    def signature(self) -> str:
+        """The parameters, for help texts and error messages."""
+        if not self.params:
+            return "no parameters"
+        return ", ".join(p.describe() for p in self.params.values())
+
+    def bind(self, values: Mapping[str, object] | None = None, *,
+             codes: Mapping[str, set[str]] | None = None) -> dict[str, Node | tuple[Node, ...]]:
+        """Typed bindings for ``values`` plus defaults (a tuple of terms for a list parameter).
+
+        ``codes`` maps a code list (``ArrangementKind``) to its concepts' local names;
+        when given, a ``code`` parameter with a ``scheme`` must name one of them.
+
+        Raises:
+            BadParameter: an unknown name, a missing required value, or a value
+                that is not a valid term of its type or not in its code list.
+        """
+        values = dict(values or {})
+        out: dict[str, Node | tuple[Node, ...]] = {}
+        for name in values:
+            if name not in self.params:
+                raise BadParameter(f"query {self.name!r} has no parameter {name!r}; "
+                                   f"its parameters: {self.signature()}")
+        for name, param in self.params.items():
+            value = values.get(name, param.default)
+            if value is None or value == "":
+                if param.required:
+                    raise BadParameter(f"query {self.name!r} needs parameter {name!r}; "
+                                       f"its parameters: {self.signature()}")
+                continue
+            var = f"_{name}" if re.search(rf"[?$]_{name}\b", self.text) else name  # grlc-style ?_name
+            try:
+                out[var] = param.to_terms(value)
+            except ValueError as exc:
+                raise BadParameter(f"bad value for {name!r} of query {self.name!r}: {exc}; "
+                                   f"its parameters: {self.signature()}") from exc
+            if param.type == "code" and param.scheme and codes is not None:
+                _check_codes(self.name, param, out[var], codes.get(param.scheme, set()))
+        return out
+
+
+def _check_codes(query: str, param: Param, value: Node | tuple[Node, ...], known: set[str]) -> None:
+    """Refuse a code that is not in the parameter's code list, suggesting close ones."""
+    import difflib
+
+    for term in value if isinstance(value, tuple) else (value,):
+        local = str(term).removeprefix(str(TCTV))
+        if local not in known:
+            close = difflib.get_close_matches(local, sorted(known), n=3, cutoff=0.5)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise BadParameter(f"bad value for {param.name!r} of query {query!r}: {local!r} is not a code of "
+                               f"{param.scheme}{hint}; the codes: {', '.join(sorted(known))}")
+
+
+def _header(text: str, source: str) -> tuple[dict[str, Any], str | None]:
+    lines = []
+    view = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#+"):
+            lines.append(stripped[2:].removeprefix(" "))
+        elif stripped.lower().startswith("#defaultview:"):
+            view = stripped.split(":", 1)[1].strip()
+    if not lines:
+        return {}, view
+    try:
+        meta = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as exc:
+        raise QuerySyntaxError(f"{source}: bad #+ header: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise QuerySyntaxError(f"{source}: the #+ header must be a YAML mapping")
+    return meta, view
+
+
+def parse_query_file(path: Path, name: str | None = None) -> Query:
+    """Read one ``.rq`` file with its header.
+
+    Raises:
+        LoadError: the file cannot be read or is not UTF-8 (file and line).
+    """
+    return parse_query_text(read_query_file(path), name or path.stem, path=path)
+
+
+def read_query_file(path: Path) -> str:
+    """The text of a query file, or a :class:`LoadError` naming it (unreadable, not UTF-8)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"cannot read the query file: {exc.strerror or exc}", path=str(path)) from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LoadError(f"not UTF-8 text (byte {exc.start})", path=str(path), line=line) from exc
+
+
+def parse_query_text(text: str, name: str, *, path: Path | None = None) -> Query:
+    """A :class:`Query` from SPARQL text with an optional ``#+`` header."""
+    meta, view = _header(text, str(path or name))
+    defaults: dict[str, str] = {}
+    for item in meta.get("defaults") or []:
+        if isinstance(item, dict):
+            defaults.update({str(k): str(v) for k, v in item.items()})
+    params: dict[str, Param] = {}
+    for pname, spec in (meta.get("params") or {}).items():
+        spec = spec or {}
+        ptype = str(spec.get("type", "string"))
+        if ptype not in PARAM_TYPES:
+            raise QuerySyntaxError(f"{path or name}: parameter {pname!r} has unknown type {ptype!r}")
+        params[str(pname)] = Param(name=str(pname), type=ptype,
+                                   description=str(spec.get("description", "")),
+                                   required=bool(spec.get("required", False)),
+                                   default=defaults.get(str(pname)),
+                                   multiple=bool(spec.get("multiple", False)),
+                                   scheme=str(spec["scheme"]) if spec.get("scheme") else None)
+    method = "select"
+    body = re.sub(r"#[^\n]*", "", text)
+    body = re.sub(r"PREFIX\s+\S*\s*<[^>]*>", "", body, flags=re.IGNORECASE)
+    first = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
+    if first:
+        method = first.group(1).lower()
+    tags = meta.get("tags") or []
+    severity = str(meta.get("severity", "error"))
+    if severity not in ("error", "warning"):
+        raise QuerySyntaxError(f"{path or name}: severity must be error or warning, not {severity!r}")
+    return Query(name=name, text=text, path=path, summary=str(meta.get("summary", "")).strip(),
+                 description=str(meta.get("description", "")).strip(),
+                 tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
+                 params=params, default_view=view, method=method, severity=severity,
+                 lists=tuple(str(c) for c in (meta.get("lists") or [])))
+
+
+def check_no_service(text: str, *, source: str | None = None) -> None:
+    """Refuse a query that would reach out to another endpoint with ``SERVICE``.
+
+    Args:
+        text: the query as it will be sent to the engine.
+        source: the file (or library query) it came from; such a query cannot be
+            allowed, and the message names it. Without it, the query is ad hoc and
+            the message says how to allow SERVICE.
+
+    Raises:
+        BadParameter: the query has a SERVICE clause anywhere.
+        QuerySyntaxError: it mentions SERVICE and does not parse (line and column).
+    """
+    try:
+        found = uses_service(text)
+    except QuerySyntaxError as exc:
+        if source:
+            raise QuerySyntaxError(f"{source}: {exc}") from exc
+        raise
+    if not found:
+        return
+    if source:
+        raise BadParameter(f"{source}: the query uses SERVICE, which would contact another endpoint over "
+                           "the network; queries of the library may not")
+    raise BadParameter("the query uses SERVICE, which would contact another endpoint over "
+                       "the network; pass --allow-service to allow it (allow_service=True in Python)")
+
+
+def uses_service(text: str) -> bool:
+    """Whether the query has a ``SERVICE`` clause anywhere, as the SPARQL parser reads it.
+
+    Nested groups, subqueries, OPTIONAL, UNION, MINUS, GRAPH and EXISTS in a FILTER,
+    BIND, HAVING or ORDER BY all count, as do ``SERVICE SILENT`` and ``SERVICE ?var``;
+    the word inside a string, an IRI or a comment does not. Reading the parse tree,
+    not the text, leaves no lexical trick (``FILTER(?a<?b)SERVICE<…>{…}``, where a
+    ``<`` … ``>`` span looks like an IRI) to hide a clause behind.
+
+    Parsing costs milliseconds, so a query whose text (``\\u`` escapes expanded, as
+    parsers do first) does not contain the letters S-E-R-V-I-C-E in any case at all,
+    as almost none does, is answered without parsing; parsed texts are cached.
+
+    Raises:
+        QuerySyntaxError: the text mentions SERVICE and does not parse as a query
+            (an update, or a syntax error: line and column).
+    """
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
+
+    try:
+        expanded = expandUnicodeEscapes(text)
+    except ValueError:  # a bad escape: the parser will say where
+        expanded = text
+    if "SERVICE" not in expanded.upper():  # the parsers' keyword match is upper() == "SERVICE"
+        return False
+    return _parsed_uses_service(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_uses_service(text: str) -> bool:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from transferkg.store.base import syntax_error
+
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as exc:
+        raise syntax_error(exc, text) from exc
+    except RecursionError as exc:
+        raise QuerySyntaxError("SPARQL syntax error: the query is nested too deeply to read") from exc
+    except Exception as exc:  # rdflib raises plain exceptions for bad escapes
+        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+    return _has_service(tree)
+
+
+def _has_service(tree: object) -> bool:
+    """Whether rdflib's parse tree holds a ServiceGraphPattern node at any depth (walked without recursion)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                return True
+            stack.extend(dict.values(node))
+        elif isinstance(node, ParseResults):
+            stack.extend(node)
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+    return False
+
+
+class QueryLibrary:
+    """The ``queries/*.rq`` files of a project tree, by name."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+        self._queries: dict[str, Query] | None = None
+
+    def _load(self) -> dict[str, Query]:
+        if self._queries is None:
+            files = sorted(self.folder.glob("*.rq")) if self.folder.is_dir() else []
+            self._queries = {p.stem: parse_query_file(p) for p in files}
+        return self._queries
+
+    def names(self) -> list[str]:
+        return sorted(self._load())
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._load()[n] for n in self.names())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def get(self, name: str) -> Query:
+        """The query called ``name``.
+
+        Raises:
+            UnknownQuery: listing the names there are.
+        """
+        queries = self._load()
+        if name not in queries:
+            close = [n for n in queries if name.lower() in n]
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise UnknownQuery(f"no query named {name!r}{hint}; "
+                               f"known queries: {', '.join(sorted(queries))}")
+        return queries[name]

@@ -1,0 +1,1 @@
+"""Layer 5: graph views: NetworkX graphs built from query results."""
