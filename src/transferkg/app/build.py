@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 
 from transferkg.app.kg import KnowledgeGraph, load
+from transferkg.core import graphs as core_graphs
 from transferkg.core.errors import BuildError, ChecksFailed, DataNotConforming
 from transferkg.core.namespaces import bind_prefixes
 from transferkg.curation.evidence import Finding, format_findings
@@ -23,9 +24,8 @@ from transferkg.rules.validate import Report
 
 __all__ = ["GRAPH_CURATED", "GRAPH_DERIVED", "GRAPH_ONTOLOGY", "BuildResult", "build"]
 
-GRAPH_ONTOLOGY = URIRef("https://w3id.org/tct/graph/ontology")
-GRAPH_CURATED = URIRef("https://w3id.org/tct/graph/curated")
-GRAPH_DERIVED = URIRef("https://w3id.org/tct/graph/derived")
+GRAPH_ONTOLOGY, GRAPH_CURATED, GRAPH_DERIVED = (URIRef(core_graphs.GRAPH_ONTOLOGY), URIRef(core_graphs.GRAPH_CURATED),
+                                                URIRef(core_graphs.GRAPH_DERIVED))
 
 TURTLE_NAME = "transferkg.ttl"
 NQUADS_NAME = "transferkg.nq"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 __all__ = ["Layout", "find_layout", "internal_query", "internal_query_files"]
@@ -84,7 +84,7 @@ def internal_query(package: str, name: str) -> str:
         raise UnknownQuery(f"no internal query {name!r} in {package}") from exc
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_cached(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 

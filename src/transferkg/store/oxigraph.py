@@ -36,6 +36,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from transferkg.core.errors import BadParameter, LoadError, QueryFailed, QuerySyntaxError
+from transferkg.core.graphs import GRAPH_CURATED, GRAPH_DERIVED, GRAPH_IMPORT, GRAPH_ONTOLOGY
 from transferkg.core.namespaces import bind_prefixes
 from transferkg.store.base import SelectResult, Triple
 
@@ -54,11 +55,6 @@ __all__ = [
     "to_oxigraph",
 ]
 
-_GRAPHS = "https://w3id.org/tct/graph/"
-GRAPH_ONTOLOGY = _GRAPHS + "ontology"
-GRAPH_CURATED = _GRAPHS + "curated"
-GRAPH_IMPORT = _GRAPHS + "import"
-GRAPH_DERIVED = _GRAPHS + "derived"
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FORMATS = {
