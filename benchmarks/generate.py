@@ -1,6 +1,6 @@
 """Deterministic synthetic transferkg graphs for benchmarks (N-Triples).
 
-The graph has the shape the YAML compiler produces (``src/transferkg/compile.py``):
+The graph has the shape the YAML compiler produces (``src/transferkg/curation/compile.py``):
 the ontology and code lists, states, government organisations, sources,
 transfer agreements with status changes, deportation flights and cohorts with
 nationalities — and every fact as a ``tct:Claim`` node with its source, quote and

@@ -59,10 +59,11 @@ print(json.dumps({"seconds": seconds, "rows": result.rows, "imported": result.im
 
 _DERIVE = """
 import json, sys, time
+from transferkg.app.layers import rederive
 from transferkg.store.oxigraph import OxigraphStore
 store = OxigraphStore(sys.argv[1])
 start = time.perf_counter()
-derived = store.rederive()
+derived = rederive(store)
 seconds = time.perf_counter() - start
 store.close()
 print(json.dumps({"seconds": seconds, "derived": derived.total}))

@@ -151,8 +151,8 @@ class _Backend:
         """Make the store queryable (the server is started after loading)."""
         if self.name != "remote":
             return
+        from transferkg.app.connect import connect
         from transferkg.app.server import OxigraphServer
-        from transferkg.store.remote import connect
 
         self.server = OxigraphServer(Path(self.tmp) / "db", read_only=False)
         self.server.start()
@@ -213,12 +213,15 @@ def _raw_derive(store: Any) -> int:
 
     import pyoxigraph as ox
 
+    from transferkg.core.resources import internal_query
     from transferkg.rules import derive as rules
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
     tct = "https://w3id.org/tct/ontology#"
+    rule = {name: internal_query("transferkg.rules", name) for name in
+            ("claim_values", "claim_dates", "event_dates", "inherited_kinds")}
     truthy = [ox.Quad(s, p, v) for s, p, v in
-              rules.best_values(store.query(rules.CLAIM_VALUES_QUERY), ox.NamedNode("https://w3id.org/tct/vocab/preferred"))]
+              rules.best_values(store.query(rule["claim_values"]), ox.NamedNode("https://w3id.org/tct/vocab/preferred"))]
     store.extend(truthy)
 
     def bounds(value: Any) -> tuple[dt_.date, dt_.date] | None:
@@ -241,7 +244,7 @@ def _raw_derive(store: Any) -> int:
 
     added = len(truthy)
     date_type = ox.NamedNode(xsd + "date")
-    for query in (rules._CLAIM_DATES, rules._EVENT_DATES):
+    for query in (rule["claim_dates"], rule["event_dates"]):
         spans: dict[Any, list[tuple[dt_.date, dt_.date]]] = {}
         for node, value in store.query(query):
             span = bounds(value)
@@ -255,7 +258,7 @@ def _raw_derive(store: Any) -> int:
             quads.append(ox.Quad(node, ox.NamedNode(tct + "latestDate"), ox.Literal(late.isoformat(), datatype=date_type)))
         store.extend(quads)
         added += len(quads)
-    kinds = [ox.Quad(e, ox.NamedNode(tct + "arrangementKind"), k) for e, k in store.query(rules._INHERITED_KINDS)]
+    kinds = [ox.Quad(e, ox.NamedNode(tct + "arrangementKind"), k) for e, k in store.query(rule["inherited_kinds"])]
     store.extend(kinds)
     # The status history: the same pure-Python sequencing, fed by the raw query (terms converted
     # to rdflib only for this one small query, whose rows are one per status change).
@@ -363,12 +366,12 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def _views(backend: _Backend, repeat: int) -> None:
-    from transferkg.render import figures as viz
-    from transferkg.views import graphs as views
+    from transferkg import views
+    from transferkg.render.page import render_html
 
     times, graph = _timed(lambda: views.deal_network(backend.store), repeat)
     _emit("deal-network view (NetworkX)", times, rows=graph.number_of_edges(), nodes=graph.number_of_nodes())
-    times, html = _timed(lambda: viz.render_html(graph), repeat)
+    times, html = _timed(lambda: render_html(graph), repeat)
     _emit("deal-network view → HTML", times, html_mb=round(len(html.encode("utf-8")) / 1e6, 2))
     if backend.name == "oxigraph":
         _opens_in_chromium(html, Path(backend.tmp))
@@ -413,11 +416,12 @@ def reference_derive(data: str, out: str) -> None:
     """
     import pyoxigraph as ox
 
+    from transferkg.app.layers import rederive
     from transferkg.store.oxigraph import OxigraphStore
 
     store = OxigraphStore()
     store.bulk_load(data, format="nt")
-    store.rederive()
+    rederive(store)
     store.raw().dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(GRAPH_DERIVED))
 
 

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import networkx as nx
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph
 
 import transferkg
+from tests.helpers import DATA, REPO, TODAY, make_tree
 from transferkg.app.kg import KnowledgeGraph
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
-
-# "today" is fixed for the whole suite, so answers that depend on it (status_on_date's default day,
-# how old the latest report is) are reproducible; subprocesses inherit it.
-TODAY = "2026-12-02"
+# "today" is fixed for the whole suite (tests/helpers.py says why); subprocesses inherit it.
 os.environ.setdefault("TRANSFERKG_TODAY", TODAY)
 
 
@@ -32,6 +28,15 @@ def repo() -> Path:
 def kg() -> KnowledgeGraph:
     """The real curated graph, loaded and derived once."""
     return transferkg.load(REPO)
+
+
+@pytest.fixture()
+def cli(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The CLI in-process on the session graph: commands that read the curated graph do not reload it."""
+    import transferkg.app.kg
+
+    monkeypatch.setattr(transferkg.app.kg, "load", lambda *args, **kwargs: kg)
+    return CliRunner()
 
 
 @pytest.fixture(scope="session")
@@ -62,17 +67,12 @@ def shapes() -> Graph:
 @pytest.fixture()
 def tree(tmp_path: Path) -> Iterator[Path]:
     """A small, valid project tree in a temporary folder, for bad-input tests."""
-    root = tmp_path / "tree"
-    shutil.copytree(REPO / "ontology", root / "ontology")
-    (root / "graph").mkdir()
-    shutil.copy(DATA / "mini" / "mini.yaml", root / "graph" / "mini.yaml")
-    yield root
+    yield make_tree(tmp_path / "tree", "mini.yaml", DATA / "mini" / "mini.yaml")
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    """Run ``python -m transferkg`` in a subprocess, as a user would."""
-    import subprocess
+@pytest.fixture(scope="module")
+def deals(kg: KnowledgeGraph) -> nx.MultiDiGraph:
+    """The deal network of the curated graph (a fresh one per module: some tests change what they are given)."""
+    from transferkg.views import deal_network
 
-    proc = subprocess.run([sys.executable, "-m", "transferkg", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=300)
-    return proc.returncode, proc.stdout, proc.stderr
+    return deal_network(kg)

@@ -13,7 +13,8 @@ from types import ModuleType
 import pytest
 from rdflib import Graph
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.helpers import REPO
+
 BENCHMARKS = REPO / "benchmarks"
 
 

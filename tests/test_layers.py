@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "transferkg"
+from tests.helpers import REPO
+
+PACKAGE = REPO / "src" / "transferkg"
 LAYERS = {"core": 0, "curation": 1, "ingest": 1, "store": 2, "rules": 3, "query": 4, "views": 5,
           "render": 6, "app": 7, "cli": 8, "__main__": 9, "__init__": 9}
 

@@ -9,16 +9,14 @@ one current status. Invented test data.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 import transferkg
+from tests.helpers import make_tree
 from transferkg.app.build import build
 from transferkg.core.errors import ChecksFailed
-
-REPO = Path(__file__).resolve().parents[1]
 
 PLANTED = """\
 sources:
@@ -86,12 +84,7 @@ entities:
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> transferkg.KnowledgeGraph:
-    root = tmp_path_factory.mktemp("planted")
-    shutil.copytree(REPO / "ontology", root / "ontology")
-    shutil.copytree(REPO / "queries", root / "queries")
-    (root / "graph").mkdir()
-    (root / "graph" / "planted.yaml").write_text(PLANTED, encoding="utf-8")
-    return transferkg.load(root)
+    return transferkg.load(make_tree(tmp_path_factory.mktemp("planted") / "tree", "planted.yaml", PLANTED, queries=True))
 
 
 def test_a_status_order_the_dates_do_not_decide_is_reported(planted: transferkg.KnowledgeGraph) -> None:
@@ -124,12 +117,9 @@ def test_a_flight_inside_a_reported_group_is_counted_once(planted: transferkg.Kn
 
 
 def test_a_name_in_a_source_title_or_url_stops_the_build(tmp_path: Path) -> None:
-    root = tmp_path / "tree"
-    shutil.copytree(REPO / "ontology", root / "ontology")
-    (root / "graph").mkdir()
     text = PLANTED.replace('title: "Planted report"', 'title: "Where to deport Zorvan Kettlewisz (Planted)"')
     text = text.replace("https://example.org/planted-1", "https://example.org/deport-zorvan-kettlewisz")
-    (root / "graph" / "planted.yaml").write_text(text, encoding="utf-8")
+    root = make_tree(tmp_path / "tree", "planted.yaml", text)
     kg = transferkg.load(root)
     found = {(f.subject, f.name) for f in kg.privacy()}
     assert found == {("id:src-planted-1", "Zorvan Kettlewisz"), ("id:src-planted-1", "zorvan kettlewisz")}

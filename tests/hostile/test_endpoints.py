@@ -13,7 +13,7 @@ traceback, and no trace of the password or token; the time allowed
 
 Nothing lost: a push whose swap fails, whose upload comes up short or whose
 server dies before the swap leaves the previous data queryable
-(tests/test_remote.py::test_interrupted_push_leaves_the_previous_data); here a
+(tests/store/test_remote.py::test_interrupted_push_leaves_the_previous_data); here a
 ``transferkg push`` process killed with SIGKILL in the middle of its upload does too.
 """
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -41,12 +40,12 @@ from click.testing import CliRunner, Result
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-import transferkg
-from tests.conftest import REPO
+from tests.helpers import REPO, package_env
+from transferkg.app.connect import connect
 from transferkg.app.server import OxigraphServer, free_port
 from transferkg.cli import main
 from transferkg.core.errors import BadParameter, EndpointError
-from transferkg.store.remote import EndpointSettings, RemoteStore, connect, push, redact
+from transferkg.store.remote import EndpointSettings, RemoteStore, push, redact
 
 pytestmark = pytest.mark.server
 
@@ -264,9 +263,8 @@ def test_dead_port_is_one_clear_line_and_exit_2() -> None:
 def test_dripping_endpoint_from_a_real_process(hostile: str, tmp_path: Path) -> None:
     """As a user meets it: a server dripping a byte every 0.3 s; the 1 s budget ends it."""
     (tmp_path / "empty.ini").write_text("", encoding="utf-8")
-    package = str(Path(transferkg.__file__).resolve().parents[1])
-    env = {**os.environ, "TRANSFERKG_ENDPOINT_TIMEOUT": "1", "TRANSFERKG_ENDPOINT_CONFIG": str(tmp_path / "empty.ini"),
-           "TRANSFERKG_ENDPOINT_TOKEN": TOKEN, "PYTHONPATH": package}
+    env = package_env(TRANSFERKG_ENDPOINT_TIMEOUT="1", TRANSFERKG_ENDPOINT_CONFIG=str(tmp_path / "empty.ini"),
+                      TRANSFERKG_ENDPOINT_TOKEN=TOKEN)
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "transferkg", "--root", str(REPO), "query", "agreements",
                            "--endpoint", hostile + "/drip"], capture_output=True, text=True, env=env, timeout=60,
@@ -448,8 +446,7 @@ def test_push_killed_mid_upload_leaves_the_previous_data(hostile: str, tmp_path:
         push(old, server.url, graph=target)
         config = tmp_path / "endpoints.ini"  # the upload goes to a store URL that stalls
         config.write_text(f"[{server.url}]\nstore_url = {hostile}/stall/store\n", encoding="utf-8")
-        env = {**os.environ, "TRANSFERKG_ENDPOINT_CONFIG": str(config),
-               "PYTHONPATH": str(Path(transferkg.__file__).resolve().parents[1])}
+        env = package_env(TRANSFERKG_ENDPOINT_CONFIG=str(config))
         Stall.started.clear()
         proc = subprocess.Popen([sys.executable, "-m", "transferkg", "push", "--endpoint", server.url,
                                  "--graph", target, "--build", str(build)], env=env, cwd=tmp_path,

@@ -25,13 +25,11 @@ import signal
 import subprocess
 import sys
 import textwrap
-import traceback
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from transferkg.cli import main
+from tests.helpers import invoke as cli_invoke
 from transferkg.core.errors import LoadError
 from transferkg.ingest.bulk import import_csv
 from transferkg.store.oxigraph import GRAPH_IMPORT, OxigraphStore
@@ -53,12 +51,8 @@ def write(path: Path, rows: list[str], header: str = HEADER) -> Path:
 
 
 def invoke(*args: str | Path) -> tuple[int, str, str]:
-    """Run the CLI in-process; an exception that escaped the error handler fails the test with its traceback."""
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    gc.collect()  # a store held by a reference cycle stays locked until collected; a real run has exited
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        pytest.fail("".join(traceback.format_exception(result.exception)))
-    assert "Traceback" not in result.stdout + result.stderr
+    """The CLI in-process (tests/helpers.py), as exit code, stdout and stderr."""
+    result = cli_invoke(*args)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -10,7 +10,7 @@ label does not break the HTML page, an absurdly long label does not zoom the
 drawing to nothing, and ``$…$`` in a label is drawn as typed.
 
 Already held and tested elsewhere, not repeated here: markup and script in labels
-and source titles never run in the HTML page (tests/test_viz.py,
+and source titles never run in the HTML page (tests/render/test_viz.py,
 test_data_text_is_escaped_and_links_are_http_only and
 test_browser_does_not_run_markup_from_the_data).
 """
@@ -39,13 +39,16 @@ import pytest
 from click.testing import CliRunner
 
 import transferkg
-from tests.conftest import REPO
+from tests.helpers import REPO
 from transferkg.cli import main
 from transferkg.core.errors import OutputError
 from transferkg.core.outputs import csv_cell, csv_text, write_atomic, write_csv
 from transferkg.query.results import format_result
-from transferkg.render import figures as viz
+from transferkg.render import page as html_page
 from transferkg.render.export import export_graph
+from transferkg.render.figures import network_figure, plot_network
+from transferkg.render.page import render_html
+from transferkg.render.timeline import timeline_figure
 from transferkg.store.base import SelectResult
 
 AGREEMENT = "agreement-AA-BB-2025"
@@ -278,10 +281,10 @@ def _data(page: str) -> dict:
 
 def test_placeholder_names_in_labels_are_just_text() -> None:
     graph = _token_graph()
-    page = viz.render_html(graph)
-    js, css = viz._vis_assets()
-    assert page.count(js) == 1 and page.count(css) == 1 and page.count(viz._JS) == 1  # each asset once
-    assert page.endswith(viz._JS + "</script>\n</body>\n</html>\n")  # the template's own end, nothing after
+    page = render_html(graph)
+    js, css = html_page._vis_assets()
+    assert page.count(js) == 1 and page.count(css) == 1 and page.count(html_page._JS) == 1  # each asset once
+    assert page.endswith(html_page._JS + "</script>\n</body>\n</html>\n")  # the template's own end, nothing after
     nodes = {n["tkg"]["key"]: n for n in _data(page)["nodes"]}
     assert [nodes[f"n{i}"]["label"] for i in range(len(TOKENS))] == TOKENS
     table = page[page.index('<table class="data">'):]
@@ -290,7 +293,7 @@ def test_placeholder_names_in_labels_are_just_text() -> None:
 
 
 def test_a_100kb_label_is_drawn_short_and_shown_whole() -> None:
-    page = viz.render_html(_token_graph())
+    page = render_html(_token_graph())
     data = _data(page)
     node = next(n for n in data["nodes"] if n["tkg"]["key"] == "long")
     assert len(node["label"]) <= 80 and node["label"].endswith("…")  # what the canvas draws
@@ -323,16 +326,16 @@ _PROBE = """
 
 @pytest.mark.browser
 def test_placeholder_labels_and_a_100kb_label_render_in_a_browser(tmp_path: Path) -> None:
-    from tests.test_viz import _dump, _pre
+    from tests.helpers import dump_dom, pre
 
     graph = _token_graph()
     path = tmp_path / "tokens.html"
-    path.write_text(viz.render_html(graph).replace("</body>", _PROBE + "</body>"), encoding="utf-8")
-    dom = _dump(path, tmp_path / "profile")
-    status = _pre(dom, "tkg-status")
+    path.write_text(render_html(graph).replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+    dom = dump_dom(path, tmp_path / "profile")
+    status = pre(dom, "tkg-status")
     assert status["errors"] == []
     assert (status["nodes"], status["edges"]) == (graph.number_of_nodes(), graph.number_of_edges())
-    probe = _pre(dom, "probe")
+    probe = pre(dom, "probe")
     assert probe["scale"] > 0.1  # a 100 KB label drawn in full zooms the network out to a speck
     assert probe["details"] >= len(LONG)  # the clicked node's details show the whole label
 
@@ -345,7 +348,7 @@ def test_a_placeholder_label_from_the_data_keeps_the_view_whole(tree: Path, tmp_
     text = page.read_text(encoding="utf-8")
     edge = _data(text)["edges"][0]
     assert edge["tkg"]["heading"] == "__VIS_JS__ __DATA__ __JS__"
-    assert text.count(viz._JS) == 1
+    assert text.count(html_page._JS) == 1
 
 
 # --------------------------------------------------------------------------- CSV, Markdown, terminal, XML
@@ -531,10 +534,10 @@ def test_math_like_labels_are_drawn_literally(tmp_path: Path, suffix: str) -> No
     import matplotlib
 
     graph = _math_graph()
-    _literal(viz.network_figure(graph), MATH)
+    _literal(network_figure(graph), MATH)
     target = tmp_path / f"math.{suffix}"
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG text stays text, so it can be read back
-        viz.plot_network(graph, target)
+        plot_network(graph, target)
     assert target.stat().st_size > 1000
     if suffix == "svg":
         svg = target.read_text(encoding="utf-8")
@@ -550,5 +553,5 @@ def test_math_like_agreement_labels_in_cli_figures_and_the_timeline(tree: Path, 
         code, _, stderr = _invoke(tree, *args, "--out", str(tmp_path / name))
         assert code == 0 and "Traceback" not in stderr, stderr
         assert (tmp_path / name).stat().st_size > 1000
-    figure = viz.timeline_figure(transferkg.load(tree), since="2001")
+    figure = timeline_figure(transferkg.load(tree), since="2001")
     _literal(figure, [label])

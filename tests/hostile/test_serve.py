@@ -14,7 +14,7 @@ connections still sit in TIME_WAIT.
 
 Already held and tested elsewhere: ``serve`` binds 127.0.0.1 only, is read-only by
 default and stops on Ctrl-C leaving no temporary files
-(tests/test_remote.py::test_serve_answers_plain_http_clients and
+(tests/store/test_remote.py::test_serve_answers_plain_http_clients and
 test_serve_stops_cleanly_on_ctrl_c).
 """
 
@@ -41,18 +41,18 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-import transferkg
+from tests.helpers import LOOPBACK, package_env
+from transferkg.app.connect import connect, push
 from transferkg.app.server import OxigraphServer, _port_free, free_port, read_token
 from transferkg.cli import main
 from transferkg.core.errors import EndpointError
-from transferkg.store.remote import connect, push
 
 pytestmark = pytest.mark.server
 
 EVIL = "http://evil.example"
 INSERT = "INSERT DATA { <urn:evil:s> <urn:evil:p> <urn:evil:o> }"
 NT = b"<urn:evil:s> <urn:evil:p> <urn:evil:o> .\n"
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+OPENER = LOOPBACK
 
 
 def _graph(n: int, prefix: str = "kept") -> Graph:
@@ -200,9 +200,8 @@ def test_a_given_token_is_used_and_the_file_goes_with_the_server(runtime: Path) 
 
 def _env(runtime: Path) -> dict[str, str]:
     """This very package; the write token and temporary files (a SIGKILLed serve leaves its own) under ``runtime``."""
-    package = str(Path(transferkg.__file__).resolve().parents[1])
     (runtime / "tmp").mkdir(parents=True, exist_ok=True)
-    return {**os.environ, "PYTHONPATH": package, "XDG_RUNTIME_DIR": str(runtime), "TMPDIR": str(runtime / "tmp")}
+    return package_env(XDG_RUNTIME_DIR=str(runtime), TMPDIR=str(runtime / "tmp"))
 
 
 class Serve:

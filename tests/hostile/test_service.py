@@ -8,32 +8,29 @@ runs: ad-hoc ``sparql`` (unless ``--allow-service``), ``kg.query``/``kg.sparql``
 (a library name or a ``.rq`` file) and whatever a remote endpoint would be sent.
 
 Already held and tested elsewhere, not repeated here: a hostile ``--param`` value is
-refused, never spliced (tests/test_queries.py::test_a_hostile_value_is_refused_not_spliced);
+refused, never spliced (tests/query/test_queries.py::test_a_hostile_value_is_refused_not_spliced);
 SERVICE in upper or lower case or with SILENT is refused and the word in a string, IRI or
-comment is not (tests/test_queries.py::test_sparql_refuses_service,
+comment is not (tests/query/test_queries.py::test_sparql_refuses_service,
 test_sparql_allows_service_inside_strings_iris_and_comments, test_cli_sparql_refuses_service).
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import socket
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import transferkg
-from transferkg.cli import main
+from tests.helpers import invoke as cli_invoke
+from transferkg.app.connect import connect
 from transferkg.core.errors import BadParameter, QuerySyntaxError
 from transferkg.query.library import uses_service
-from transferkg.store.remote import connect
 
 REFUSED = "the query uses SERVICE, which would contact another endpoint over the network"
 EP = "<http://127.0.0.1:9/sparql>"  # never contacted: the discard port
@@ -72,12 +69,8 @@ HARMLESS = {
 
 
 def invoke(*args: str | Path) -> tuple[int, str]:
-    """Run the CLI in-process; an exception that escaped the error handler fails the test with its traceback."""
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    gc.collect()  # a store held by a reference cycle stays locked until collected; a real run has exited
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        pytest.fail("".join(traceback.format_exception(result.exception)))
-    assert "Traceback" not in result.output
+    """The CLI in-process (tests/helpers.py), as exit code and output."""
+    result = cli_invoke(*args)
     return result.exit_code, result.output
 
 

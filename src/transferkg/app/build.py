@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 
 from transferkg.app.kg import KnowledgeGraph, load
+from transferkg.app.releases import GRAPH_RELEASE, describe
 from transferkg.core import graphs as core_graphs
 from transferkg.core.errors import BuildError, ChecksFailed, DataNotConforming
 from transferkg.core.namespaces import bind_prefixes
@@ -32,6 +33,7 @@ NQUADS_NAME = "transferkg.nq"
 SUMMARY_NAME = "summary.json"
 REPORT_NAME = "validation.txt"
 EVIDENCE_NAME = "evidence.txt"
+RELEASE_NAME = "release.ttl"  # the DCAT/VoID description of this build (app/releases.py)
 
 
 @dataclass
@@ -110,8 +112,15 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
         raise BuildError(f"cannot create {parent}: {exc.strerror}") from exc
     try:
         kg.serialize(tmp / TURTLE_NAME, format="turtle")
-        _partition(kg).serialize(tmp / NQUADS_NAME, format="nquads", encoding="utf-8")
-        (tmp / SUMMARY_NAME).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        release = describe(kg.layout.root, summary, ontology=kg.loaded.ontology if kg.loaded else None)
+        dataset = _partition(kg)
+        stamp = dataset.graph(URIRef(GRAPH_RELEASE))  # the release description, in its own named graph
+        for triple in release.graph():
+            stamp.add(triple)
+        dataset.serialize(tmp / NQUADS_NAME, format="nquads", encoding="utf-8")
+        release.graph().serialize(tmp / RELEASE_NAME, format="turtle")
+        (tmp / SUMMARY_NAME).write_text(json.dumps({**summary, "release": release.as_dict()}, indent=2) + "\n",
+                                        encoding="utf-8")
         (tmp / REPORT_NAME).write_text(report.text() + "\n", encoding="utf-8")
         (tmp / EVIDENCE_NAME).write_text((format_findings(evidence) or "every value can be read off its quote")
                                          + "\n", encoding="utf-8")

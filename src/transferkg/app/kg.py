@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal
 from rdflib.term import Node
 
-from transferkg.core.resources import Layout, find_layout
+from transferkg.core.resources import Layout, find_layout, internal_query
 from transferkg.curation.loader import Loaded, load_layout
 from transferkg.rules.derive import DeriveResult, derive
 from transferkg.rules.validate import Report, validate_graph
@@ -48,7 +49,23 @@ def sort_lists(result: SelectResult, columns: tuple[str, ...]) -> SelectResult:
 
 @dataclass
 class KnowledgeGraph:
-    """The loaded, derived graph in a store, with the layout it came from."""
+    """The loaded, derived graph in a store, with the layout it came from.
+
+    Four ways to ask it something, one name each:
+
+    - ``kg.run(name, **params)``: a query of the library (``queries/*.rq``, ``transferkg
+      queries``) as a pandas DataFrame of readable values, parameters typed and bound;
+    - ``kg.result(name, **params)``: the same query's raw :class:`SelectResult` (RDF terms);
+    - ``kg.sparql(text)``: an ad-hoc SELECT as a person writes it, with the project prefixes
+      predeclared and syntax errors located in ``text``;
+    - ``kg.select(text, **bindings)``: a SELECT from code, as written, with RDF terms bound.
+
+    ``query`` and ``run_result`` are the former names of ``select`` and ``result``.
+
+    ``kg.graph`` is an rdflib graph of everything, made once and kept (for the memory
+    backend it is the store's own graph); ``kg.to_rdflib()`` makes a fresh copy, e.g. after
+    writing to ``kg.store`` directly.
+    """
 
     store: Store
     layout: Layout
@@ -56,13 +73,17 @@ class KnowledgeGraph:
     derived: DeriveResult | None = None
     _codes: dict[str, set[str]] | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def graph(self) -> Graph:
-        """Everything as an rdflib graph (a copy for non-rdflib backends)."""
+        """Everything as an rdflib graph, made on first use and kept (``del kg.graph`` drops it)."""
+        return self.to_rdflib()
+
+    def to_rdflib(self) -> Graph:
+        """Everything as a new rdflib graph (the memory backend's own graph), read from the store now."""
         return self.store.to_graph()
 
-    def query(self, sparql: str, *, allow_service: bool = False, **bindings: Node) -> SelectResult:
-        """Run a SELECT query; keyword arguments are bound as RDF terms, never spliced.
+    def select(self, sparql: str, *, allow_service: bool = False, **bindings: Node) -> SelectResult:
+        """Run a SELECT query as written; keyword arguments are bound as RDF terms, never spliced.
 
         ``SERVICE`` (which makes the engine contact another endpoint over the network)
         is refused unless ``allow_service=True``, as with :meth:`sparql`.
@@ -76,6 +97,8 @@ class KnowledgeGraph:
             check_no_service(sparql)
         return self.store.select(sparql, bindings)
 
+    query = select  # the former name of select (deprecated)
+
     @property
     def queries(self) -> QueryLibrary:
         """The named queries of ``queries/*.rq``."""
@@ -83,8 +106,8 @@ class KnowledgeGraph:
 
         return QueryLibrary(self.layout.queries_dir)
 
-    def run_result(self, name: str, params: Mapping[str, object] | None = None) -> SelectResult:
-        """Run library query ``name`` with typed parameters; the rows as RDF terms.
+    def result(self, name: str, params: Mapping[str, object] | None = None, /, **more: object) -> SelectResult:
+        """Run library query ``name`` with typed parameters (a mapping, keywords or both); the rows as RDF terms.
 
         Raises:
             UnknownQuery: no such query.
@@ -93,7 +116,7 @@ class KnowledgeGraph:
         """
         query = self.queries.get(name)
         query.check_no_service()
-        bindings = query.bind(params, codes=self._code_lists())
+        bindings = query.bind({**(params or {}), **more}, codes=self._code_lists())
         self._check_known(query, bindings)
         lists = {k: v for k, v in bindings.items() if isinstance(v, tuple)}
         singles = {k: v for k, v in bindings.items() if not isinstance(v, tuple)}
@@ -105,12 +128,16 @@ class KnowledgeGraph:
         result = self.store.select(text, singles)
         return sort_lists(result, query.lists) if query.lists else result
 
+    def run_result(self, name: str, params: Mapping[str, object] | None = None) -> SelectResult:
+        """The former name of :meth:`result` (deprecated)."""
+        return self.result(name, params)
+
     def _code_lists(self) -> dict[str, set[str]]:
         """Each code list (concept scheme) of the graph → its concepts' local names (cached)."""
         if self._codes is None:
             from transferkg.core.namespaces import TCTV
 
-            rows = self.store.select("SELECT ?c ?s WHERE { ?c <http://www.w3.org/2004/02/skos/core#inScheme> ?s }").rows
+            rows = self.store.select(internal_query(__package__, "code_lists")).rows
             codes: dict[str, set[str]] = {}
             for concept, scheme in rows:
                 if str(scheme).startswith(str(TCTV)) and str(concept).startswith(str(TCTV)):
@@ -128,8 +155,8 @@ class KnowledgeGraph:
             if param.type not in ("iri", "state"):
                 continue
             for term in value if isinstance(value, tuple) else (value,):
-                used = "{ ?x ?p ?o } UNION { ?o ?p ?x }" if param.type == "state" else "{ ?x ?p ?o }"
-                if self.store.ask(f"ASK {{ {used} }}", {"x": term}):  # type: ignore[arg-type]
+                known = internal_query(__package__, "is_mentioned" if param.type == "state" else "is_subject")
+                if self.store.ask(known, {"x": term}):  # type: ignore[arg-type]
                     continue
                 raise BadParameter(f"bad value for {name!r} of query {query.name!r}: "
                                    f"{self._unknown(term, param.type)}")
@@ -146,9 +173,8 @@ class KnowledgeGraph:
             return (f"{state_label(code) or code} ({code}) appears nowhere in the graph "
                     "(no agreement, transfer or source mentions it)")
         prefix = local.split("-", 1)[0] + "-"
-        rows = self.store.select(
-            "SELECT DISTINCT ?s WHERE { ?s ?p ?o . FILTER (STRSTARTS(STR(?s), ?start)) }",
-            {"start": Literal(str(ID) + prefix)}).rows  # type: ignore[dict-item]
+        rows = self.store.select(internal_query(__package__, "ids_starting_with"),
+                                 {"start": Literal(str(ID) + prefix)}).rows
         known = sorted(str(r[0]).removeprefix(str(ID)) for r in rows if r[0] is not None)
         close = difflib.get_close_matches(local, known, n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -158,7 +184,14 @@ class KnowledgeGraph:
         """Run library query ``name``; a DataFrame of readable values (``raw=True``: terms)."""
         from transferkg.query.results import to_dataframe
 
-        return to_dataframe(self.run_result(name, params), raw=raw)
+        return to_dataframe(self.result(name, params), raw=raw)
+
+    def code_label(self, code: str) -> str:
+        """The code list's label of a ``tctv:`` code ("third-country deportation"), else the code itself."""
+        from transferkg.core.namespaces import TCTV
+
+        rows = self.store.select(internal_query(__package__, "concept_label"), {"k": TCTV[code]}).rows
+        return str(rows[0][0]) if rows else code
 
     def profile(self, name: str) -> Profile:
         """Everything about one state or agreement: ``kg.profile("Kosovo").text()``.
@@ -286,8 +319,7 @@ DEFAULT_BACKEND = "oxigraph"
 
 
 def load(root: str | os.PathLike[str] | None = None, *, derive_layer: bool = True,
-         backend: str | None = None, store: str | os.PathLike[str] | None = None,
-         **_options: Any) -> KnowledgeGraph:
+         backend: str | None = None, store: str | os.PathLike[str] | None = None) -> KnowledgeGraph:
     """Load ontology, code lists and curated graph, and derive the plain triples.
 
     Args:
@@ -297,11 +329,14 @@ def load(root: str | os.PathLike[str] | None = None, *, derive_layer: bool = Tru
         backend: ``"memory"`` (rdflib) or ``"oxigraph"`` (embedded pyoxigraph);
             default :data:`DEFAULT_BACKEND`, or ``"oxigraph"`` when ``store`` is given.
         store: a folder for a persistent Oxigraph store; records imported there
-            earlier are kept, the curated and derived layers are refreshed.
+            earlier are kept, the curated and derived layers are refreshed if the
+            files changed (a store already up to date is not written: see
+            :mod:`transferkg.app.layers`).
 
     Raises:
         LoadError: naming the file and line of the first bad input.
         BadParameter: an unknown backend, or ``store`` with the memory backend.
+        TypeError: an unknown keyword (a misspelt option is never ignored).
     """
     from transferkg.core.errors import BadParameter
 
@@ -313,14 +348,10 @@ def load(root: str | os.PathLike[str] | None = None, *, derive_layer: bool = Tru
     layout = find_layout(root)
     loaded = load_layout(layout)
     if backend == "oxigraph":
-        from transferkg.store.oxigraph import OxigraphStore
+        from transferkg.app.layers import open_store
 
-        ox_store = OxigraphStore(store)
-        ox_store.load_layers(loaded)
-        kg = KnowledgeGraph(store=ox_store, layout=layout, loaded=loaded)
-        if derive_layer:
-            kg.derived = ox_store.rederive()
-        return kg
+        ox_store, derived = open_store(store, loaded, derive_layer=derive_layer)  # unwritten if up to date
+        return KnowledgeGraph(store=ox_store, layout=layout, loaded=loaded, derived=derived)
     memory = MemoryStore(loaded.data)
     kg = KnowledgeGraph(store=memory, layout=layout, loaded=loaded)
     if derive_layer:

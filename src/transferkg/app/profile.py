@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from transferkg.core.errors import BadParameter
 from transferkg.core.namespaces import ID
+from transferkg.core.resources import internal_query
 from transferkg.core.states import resolve_state, state_label, suggest_states
 from transferkg.query.results import format_table, readable
 from transferkg.store.base import SelectResult
@@ -186,12 +187,10 @@ def resolve(kg: KnowledgeGraph, name: str) -> tuple[str, str]:
     code = resolve_state(text)
     if code is not None:
         iri = str(ID[f"state-{code}"])
-        if not kg.store.ask("ASK { { ?x ?p ?o } UNION { ?o ?p ?x } }", {"x": ID[f"state-{code}"]}):
+        if not kg.store.ask(internal_query(__package__, "is_mentioned"), {"x": ID[f"state-{code}"]}):
             raise BadParameter(f"{state_label(code)} ({code}) appears nowhere in the graph")
         return "state", iri
-    rows = kg.store.select(
-        "PREFIX tct: <https://w3id.org/tct/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        "SELECT ?a ?l WHERE { VALUES ?t { tct:Agreement tct:TransferAgreement } ?a a ?t ; rdfs:label ?l }").rows
+    rows = kg.store.select(internal_query(__package__, "agreement_labels")).rows
     by_key: dict[str, str] = {}
     for agreement, label in rows:
         local = str(agreement).removeprefix(str(ID))
@@ -221,17 +220,17 @@ def build_profile(kg: KnowledgeGraph, name: str) -> Profile:
 def _state_profile(kg: KnowledgeGraph, iri: str) -> Profile:
     code = iri.rsplit("-", 1)[-1]
     label = state_label(code) or code
-    hosted = kg.run_result("agreements", {"host": code})
-    sent = kg.run_result("agreements", {"sender": code})
-    totals = kg.run_result("totals")
+    hosted = kg.result("agreements", {"host": code})
+    sent = kg.result("agreements", {"sender": code})
+    totals = kg.result("totals")
     received = _rows_about(totals, "host", {iri})
     sent_people = _rows_about(totals, "sender", {iri})
-    transfers = kg.run_result("transfers", {"host": code})
-    nationalities = _rows_about(kg.run_result("nationalities_by_host"), "host", {iri})
-    recognition = _rows_about(kg.run_result("recognition_of_hosts"), "agreement",
+    transfers = kg.result("transfers", {"host": code})
+    nationalities = _rows_about(kg.result("nationalities_by_host"), "host", {iri})
+    recognition = _rows_about(kg.result("recognition_of_hosts"), "agreement",
                               {str(r[0]) for r in hosted.rows})
     agreements = {str(r[0]) for r in hosted.rows} | {str(r[0]) for r in sent.rows}
-    challenges = _rows_about(kg.run_result("legal_challenges"), "challenged", agreements)
+    challenges = _rows_about(kg.result("legal_challenges"), "challenged", agreements)
     operative = [r for r in hosted.rows if readable(r[hosted.vars.index("operative")]) is True]
     deportations = _rows_about(received, "kind", {"https://w3id.org/tct/vocab/third-country-deportation"})
     facts = [
@@ -309,16 +308,14 @@ def _agreement_profile(kg: KnowledgeGraph, iri: str) -> Profile:
     from rdflib import URIRef
 
     local = iri.removeprefix(str(ID))
-    row = _rows_about(kg.run_result("agreements"), "agreement", {iri})
-    parts = {iri} | {str(r[0]) for r in kg.store.select(
-        "PREFIX tct: <https://w3id.org/tct/ontology#> SELECT DISTINCT ?x WHERE { "
-        "{ ?x tct:changesStatusOf ?a } UNION { ?x tct:underAgreement ?a } UNION { ?a tct:selectionCriterion ?x } "
-        "UNION { ?x tct:challenges ?a } }", {"a": URIRef(iri)}).rows}
-    current = _rows_about(kg.run_result("current_status"), "agreement", {iri})
-    timeline = kg.run_result("status_timeline", {"agreement": local})
-    capacity = _rows_about(kg.run_result("transferred_vs_capacity"), "agreement", {iri})
-    transfers = _rows_about(kg.run_result("transfers"), "agreement", {iri})
-    claims = kg.run_result("claims_about", {"subject": local})
+    row = _rows_about(kg.result("agreements"), "agreement", {iri})
+    parts = {iri} | {str(r[0]) for r in kg.store.select(internal_query(__package__, "agreement_parts"),
+                                                        {"a": URIRef(iri)}).rows}
+    current = _rows_about(kg.result("current_status"), "agreement", {iri})
+    timeline = kg.result("status_timeline", {"agreement": local})
+    capacity = _rows_about(kg.result("transferred_vs_capacity"), "agreement", {iri})
+    transfers = _rows_about(kg.result("transfers"), "agreement", {iri})
+    claims = kg.result("claims_about", {"subject": local})
     sources = SelectResult(vars=["source", "sourceTitle", "published"], rows=list(dict.fromkeys(
         (r[claims.vars.index("source")], r[claims.vars.index("sourceTitle")], r[claims.vars.index("published")])
         for r in claims.rows)))
@@ -344,19 +341,19 @@ def _agreement_profile(kg: KnowledgeGraph, iri: str) -> Profile:
                 ("sequence", "status", "effective", "date", "knownBy", "orderBasis", "sources", "source")),
         Section("Transfers", "one row per transfer under it", transfers,
                 ("transferLabel", "date", "people", "reportedPeople", "partOf", "nationalities", "nationalityInfo")),
-        Section("Payments", "money stated for it", _rows_about(kg.run_result("payments"), "subject", parts),
+        Section("Payments", "money stated for it", _rows_about(kg.result("payments"), "subject", parts),
                 ("subjectLabel", "property", "value", "rank", "speaker", "source")),
         Section("Selection criteria", "whom the receiving state accepts",
-                _rows_about(kg.run_result("selection_criteria"), "agreement", {iri}),
+                _rows_about(kg.result("selection_criteria"), "agreement", {iri}),
                 ("criterionType", "selectedByLabel", "note")),
         Section("Court cases", "legal challenges against it",
-                _rows_about(kg.run_result("legal_challenges"), "challenged", {iri}),
+                _rows_about(kg.result("legal_challenges"), "challenged", {iri}),
                 ("caseLabel", "date", "courtLabel", "outcome", "vote")),
         Section("Disagreements", "where sources give different values, side by side",
-                _rows_about(kg.run_result("disagreements"), "subject", parts),
+                _rows_about(kg.result("disagreements"), "subject", parts),
                 ("subjectLabel", "property", "relation", "value1", "source1", "value2", "source2")),
         Section("Withheld or unknown", "what the authorities did not disclose",
-                _rows_about(kg.run_result("withheld_information"), "subject", parts),
+                _rows_about(kg.result("withheld_information"), "subject", parts),
                 ("subjectLabel", "property", "status", "speaker", "source")),
         Section("Sources", "every source of a claim about the agreement itself", sources),
     ]

@@ -14,11 +14,13 @@ from pathlib import Path
 from rdflib import Graph
 
 from transferkg.core.errors import LoadError
+from transferkg.core.files import read_utf8
 from transferkg.core.namespaces import bind_prefixes
 from transferkg.core.privacy import NameList
 from transferkg.core.resources import Layout
-from transferkg.curation.compile import compile_graph, yaml_files
-from transferkg.curation.evidence import ClaimRecord
+from transferkg.curation.compile import compile_graph
+from transferkg.curation.records import ClaimRecord
+from transferkg.curation.yaml_reader import yaml_files
 
 __all__ = ["Loaded", "load_layout", "parse_turtle"]
 
@@ -39,17 +41,7 @@ def parse_turtle(path: Path, into: Graph | None = None, *, root: Path | None = N
     """
     graph = into if into is not None else Graph()
     shown = _display(path, root) if root else path.as_posix()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise LoadError("file not found", path=shown) from exc
-    except OSError as exc:
-        raise LoadError(f"cannot read file: {exc.strerror}", path=shown) from exc
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise LoadError(f"not UTF-8 text (byte {exc.start})", path=shown, line=line) from exc
+    text = read_utf8(path, shown)
     try:
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except RecursionError as exc:  # rdflib's parser recurses into ( … ) and [ … ]

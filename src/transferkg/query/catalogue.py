@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from transferkg.query.library import Param, Query
+from transferkg.query.library import Query
+from transferkg.query.params import Param
 
 __all__ = ["render_catalogue"]
 

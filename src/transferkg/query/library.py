@@ -24,139 +24,22 @@ is checked (:meth:`Query.check_no_service`) each time it is run.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from transferkg.core.errors import BadParameter, LoadError, QuerySyntaxError, UnknownQuery
-from transferkg.core.namespaces import ID, PREFIXES, TCTV
+from transferkg.query.params import PARAM_TYPES, Param, check_codes, today
+from transferkg.store.binding import outline, query_form
 
-__all__ = ["PARAM_TYPES", "Param", "Query", "QueryLibrary", "check_no_service", "parse_query_file", "read_query_file",
-           "uses_service"]
-
-PARAM_TYPES = ("state", "iri", "date", "year", "integer", "string", "code", "boolean")
-_IRI_SAFE = re.compile(r"^[^\s<>\"{}|\\^`]+$")
-_LOCAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One typed query parameter."""
-
-    name: str
-    type: str
-    description: str = ""
-    required: bool = False
-    default: str | None = None
-    multiple: bool = False
-    """Whether several values may be given, comma-separated (``host=XK,SV``)."""
-    scheme: str | None = None
-    """For ``code`` parameters: the code list (``tctv:`` concept scheme) the value must be in."""
-
-    def describe(self) -> str:
-        text = f"{self.name} ({self.type}{', one or more' if self.multiple else ''}" \
-               f"{', required' if self.required else ''})"
-        if self.default is not None:
-            text += f" default {self.default}"
-        return text
-
-    def to_terms(self, value: object) -> Node | tuple[Node, ...]:
-        """The RDF term (or, for a list parameter, the terms) for ``value``."""
-        if self.multiple and not isinstance(value, (URIRef, Literal)):
-            items = value if isinstance(value, (list, tuple, set)) else str(value).split(",")
-            terms = tuple(dict.fromkeys(self.to_term(v) for v in items if str(v).strip()))
-            if not terms:
-                raise ValueError("no value given")
-            return terms[0] if len(terms) == 1 else terms
-        return self.to_term(value)
-
-    def to_term(self, value: object) -> Node:
-        """The RDF term for ``value``, or :class:`BadParameter` saying why not."""
-        if isinstance(value, (URIRef, Literal)):
-            value = str(value)
-        text = str(value).strip()
-        kind = self.type
-        if kind == "boolean":
-            if text.lower() in ("true", "yes", "1"):
-                return Literal(True)
-            if text.lower() in ("false", "no", "0"):
-                return Literal(False)
-            raise ValueError(f"{text!r} is not true or false")
-        if kind == "state":
-            from transferkg.core.states import resolve_state, suggest_states
-
-            code = resolve_state(text.removeprefix("id:").removeprefix(str(ID)))
-            if code is None:
-                close = suggest_states(text)
-                hint = f" (did you mean {', '.join(close)}?)" if close else ""
-                raise ValueError(f"{text!r} is not a state: give a name, demonym or ISO 3166-1 code, "
-                                 f"such as Kosovo, XK or US{hint}")
-            return ID[f"state-{code}"]
-        if kind == "iri":
-            return _iri(text)
-        if kind == "code":
-            local = text.removeprefix("tctv:").removeprefix(str(TCTV))
-            if not _LOCAL_ID.match(local):
-                raise ValueError(f"{text!r} is not a code-list concept such as in-force")
-            return TCTV[local]
-        if kind == "date":
-            if text.lower() == "today":
-                text = today().isoformat()
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                raise ValueError(f"{text!r} is not a date YYYY-MM-DD")
-            dt.date.fromisoformat(text)
-            return Literal(text, datatype=XSD.date)
-        if kind == "year":
-            if not re.fullmatch(r"\d{4}", text):
-                raise ValueError(f"{text!r} is not a year YYYY")
-            return Literal(int(text))
-        if kind == "integer":
-            if not re.fullmatch(r"-?\d+", text):
-                raise ValueError(f"{text!r} is not an integer")
-            return Literal(int(text))
-        return Literal(text)
-
-
-def today() -> dt.date:
-    """Today, or the day ``$TRANSFERKG_TODAY`` names (for reproducible runs and tests)."""
-    fixed = os.environ.get("TRANSFERKG_TODAY")
-    if fixed:
-        try:
-            return dt.date.fromisoformat(fixed)
-        except ValueError as exc:
-            raise BadParameter(f"TRANSFERKG_TODAY must be a date YYYY-MM-DD, not {fixed!r}") from exc
-    return dt.date.today()
-
-
-def _iri(text: str) -> URIRef:
-    """An IRI from a full IRI, a CURIE with a project prefix, or a bare id."""
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
-    if ":" in text and not text.startswith(("http://", "https://", "urn:")):
-        prefix, local = text.split(":", 1)
-        if prefix not in PREFIXES:
-            raise ValueError(f"unknown prefix {prefix!r} in {text!r}")
-        if not _LOCAL_ID.match(local):
-            raise ValueError(f"{text!r} is not a valid CURIE")
-        return URIRef(PREFIXES[prefix] + local)
-    if text.startswith(("http://", "https://", "urn:")):
-        if not _IRI_SAFE.match(text):
-            raise ValueError(f"{text!r} is not a valid IRI")
-        return URIRef(text)
-    if _LOCAL_ID.match(text):
-        return ID[text]
-    raise ValueError(f"{text!r} is not an IRI, a CURIE such as id:agreement-US-XK-2025-06, or an id")
-
+__all__ = ["PARAM_TYPES", "Param", "Query", "QueryLibrary", "check_no_service", "parse_query_file", "parse_query_text",
+           "query_header", "read_query_file", "today", "uses_service"]
 
 @dataclass
 class Query:
@@ -209,6 +92,7 @@ class Query:
             if name not in self.params:
                 raise BadParameter(f"query {self.name!r} has no parameter {name!r}; "
                                    f"its parameters: {self.signature()}")
+        mentioned = outline(self.text).variables
         for name, param in self.params.items():
             value = values.get(name, param.default)
             if value is None or value == "":
@@ -216,31 +100,18 @@ class Query:
                     raise BadParameter(f"query {self.name!r} needs parameter {name!r}; "
                                        f"its parameters: {self.signature()}")
                 continue
-            var = f"_{name}" if re.search(rf"[?$]_{name}\b", self.text) else name  # grlc-style ?_name
+            var = f"_{name}" if f"_{name}" in mentioned else name  # grlc-style ?_name
             try:
                 out[var] = param.to_terms(value)
             except ValueError as exc:
                 raise BadParameter(f"bad value for {name!r} of query {self.name!r}: {exc}; "
                                    f"its parameters: {self.signature()}") from exc
             if param.type == "code" and param.scheme and codes is not None:
-                _check_codes(self.name, param, out[var], codes.get(param.scheme, set()))
+                check_codes(self.name, param, out[var], codes.get(param.scheme, set()))
         return out
 
 
-def _check_codes(query: str, param: Param, value: Node | tuple[Node, ...], known: set[str]) -> None:
-    """Refuse a code that is not in the parameter's code list, suggesting close ones."""
-    import difflib
-
-    for term in value if isinstance(value, tuple) else (value,):
-        local = str(term).removeprefix(str(TCTV))
-        if local not in known:
-            close = difflib.get_close_matches(local, sorted(known), n=3, cutoff=0.5)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise BadParameter(f"bad value for {param.name!r} of query {query!r}: {local!r} is not a code of "
-                               f"{param.scheme}{hint}; the codes: {', '.join(sorted(known))}")
-
-
-def _header(text: str, source: str) -> tuple[dict[str, Any], str | None]:
+def query_header(text: str, source: str) -> tuple[dict[str, Any], str | None]:
     lines = []
     view = None
     for line in text.splitlines():
@@ -284,7 +155,7 @@ def read_query_file(path: Path) -> str:
 
 def parse_query_text(text: str, name: str, *, path: Path | None = None) -> Query:
     """A :class:`Query` from SPARQL text with an optional ``#+`` header."""
-    meta, view = _header(text, str(path or name))
+    meta, view = query_header(text, str(path or name))
     defaults: dict[str, str] = {}
     for item in meta.get("defaults") or []:
         if isinstance(item, dict):
@@ -301,12 +172,6 @@ def parse_query_text(text: str, name: str, *, path: Path | None = None) -> Query
                                    default=defaults.get(str(pname)),
                                    multiple=bool(spec.get("multiple", False)),
                                    scheme=str(spec["scheme"]) if spec.get("scheme") else None)
-    method = "select"
-    body = re.sub(r"#[^\n]*", "", text)
-    body = re.sub(r"PREFIX\s+\S*\s*<[^>]*>", "", body, flags=re.IGNORECASE)
-    first = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
-    if first:
-        method = first.group(1).lower()
     tags = meta.get("tags") or []
     severity = str(meta.get("severity", "error"))
     if severity not in ("error", "warning"):
@@ -314,7 +179,7 @@ def parse_query_text(text: str, name: str, *, path: Path | None = None) -> Query
     return Query(name=name, text=text, path=path, summary=str(meta.get("summary", "")).strip(),
                  description=str(meta.get("description", "")).strip(),
                  tags=[str(t) for t in tags] if isinstance(tags, list) else [str(tags)],
-                 params=params, default_view=view, method=method, severity=severity,
+                 params=params, default_view=view, method=query_form(text), severity=severity,
                  lists=tuple(str(c) for c in (meta.get("lists") or [])))
 
 

@@ -6,46 +6,10 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
+from transferkg.core.resources import internal_query
 from transferkg.store.base import Store
 
 __all__ = ["Stats", "compute_stats"]
-
-_PER_CLASS = """
-PREFIX tct: <https://w3id.org/tct/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  ?s a ?class .
-  FILTER (STRSTARTS(STR(?class), STR(tct:)) || ?class = org:Organization)
-  FILTER (STRSTARTS(STR(?s), "https://w3id.org/tct/id/"))
-} GROUP BY ?class ORDER BY ?class
-"""
-
-_PER_SOURCE = """
-PREFIX tct: <https://w3id.org/tct/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?source (COUNT(?c) AS ?n) WHERE {
-  ?c a tct:Claim ; prov:wasDerivedFrom ?source .
-} GROUP BY ?source ORDER BY DESC(?n) ?source
-"""
-
-_PER_AGREEMENT = """
-PREFIX tct: <https://w3id.org/tct/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?agreement (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?c) AS ?n) WHERE {
-  ?agreement a/rdfs:subClassOf* tct:Agreement .
-  OPTIONAL { ?agreement rdfs:label ?l }
-  OPTIONAL { ?c tct:claimSubject ?agreement }
-} GROUP BY ?agreement ORDER BY DESC(?n) ?agreement
-"""
-
-_RECEIVING = """
-PREFIX tct: <https://w3id.org/tct/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {
-  ?a a/rdfs:subClassOf* tct:Agreement ; tct:receivingState ?r .
-}
-"""
 
 
 def _local(node: object) -> str:
@@ -101,14 +65,14 @@ class Stats:
 def compute_stats(store: Store) -> Stats:
     """Count what ``store`` holds."""
     stats = Stats(triples=store.triple_count())
-    for cls, n in store.select(_PER_CLASS).rows:
+    for cls, n in store.select(internal_query(__package__, "per_class")).rows:
         name = "Organization" if str(cls).endswith("org#Organization") else _local(cls)
         stats.per_class[name] = int(n.toPython())  # type: ignore[union-attr]
-    for source, n in store.select(_PER_SOURCE).rows:
+    for source, n in store.select(internal_query(__package__, "per_source")).rows:
         stats.per_source[_local(source)] = int(n.toPython())  # type: ignore[union-attr]
-    for agreement, label, n in store.select(_PER_AGREEMENT).rows:
+    for agreement, label, n in store.select(internal_query(__package__, "per_agreement")).rows:
         if isinstance(agreement, URIRef):
             stats.per_agreement[_local(agreement)] = (str(label or ""), int(n.toPython()))  # type: ignore[union-attr]
-    rows = store.select(_RECEIVING).rows
+    rows = store.select(internal_query(__package__, "receiving_states")).rows
     stats.receiving_states = int(rows[0][0].toPython()) if rows else 0  # type: ignore[union-attr]
     return stats

@@ -12,7 +12,7 @@ and TriG / N-Quads with **one named graph per source**: each claim's triples (an
 triples of its quantity node) go into the graph named by the IRI of the source the
 claim cites with ``prov:wasDerivedFrom``; everything else (ontology, code lists,
 sources, entities, the derived plain triples) stays in the default graph. The claims
-are read with SPARQL through the store, so this works on every backend.
+are read with SPARQL through the store (``render/sparql/claim_*.rq``), so this works on every backend.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from transferkg.core.errors import BadParameter
-from transferkg.core.namespaces import bind_prefixes, sparql_prefixes
+from transferkg.core.namespaces import bind_prefixes
 from transferkg.core.outputs import csv_text, printable
+from transferkg.core.resources import internal_query
 
 __all__ = [
     "FORMATS",
@@ -159,25 +160,16 @@ def export_graph(graph: nx.Graph, fmt: str, destination: str | os.PathLike[str] 
     return _deliver(text, destination)
 
 
-_CLAIM_SOURCES = """
-SELECT ?claim ?source WHERE { ?claim a tct:Claim ; prov:wasDerivedFrom ?source }
-"""
-
-_CLAIM_QUANTITIES = """
-SELECT ?claim ?q WHERE { ?claim a tct:Claim ; tct:quantityValue ?q }
-"""
-
-
 def _graph_of(kg: Any) -> dict[Node, URIRef]:
     """Claim and quantity nodes → the source graph they belong in."""
     store = kg.store if hasattr(kg, "store") else kg
     sources: dict[Node, URIRef] = {}
-    for claim, source in store.select(sparql_prefixes() + _CLAIM_SOURCES).rows:
+    for claim, source in store.select(internal_query(__package__, "claim_source_graphs")).rows:
         if isinstance(source, URIRef) and claim is not None:
             if claim not in sources or str(source) < str(sources[claim]):  # one source per claim; the first if several
                 sources[claim] = source
     placed = dict(sources)
-    for claim, quantity in store.select(sparql_prefixes() + _CLAIM_QUANTITIES).rows:
+    for claim, quantity in store.select(internal_query(__package__, "claim_quantity_nodes")).rows:
         if claim in sources and quantity is not None:
             if quantity not in placed or str(sources[claim]) < str(placed[quantity]):
                 placed[quantity] = sources[claim]

@@ -1,1 +1,1 @@
-"""Layer 3: rules over a store: the derived layer (SPARQL CONSTRUCT) and SHACL validation."""
+"""Layer 3: rules over a store: the derived layer (query files in rules/sparql/, reasoning in Python) and SHACL validation."""

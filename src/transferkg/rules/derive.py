@@ -20,6 +20,11 @@ The rules, in order:
    decided. A change with no date of its own but reported "as of" a day is
    ``tct:knownBy`` that day. The last change in sequence gives
    ``tct:currentStatus`` and ``tct:currentStatusChange``.
+
+Each rule reads its input with a query file of ``rules/sparql/`` (``claim_values``,
+``inherited_kinds``, ``claim_dates``, ``event_dates``, ``source_dates``,
+``status_changes``); the reasoning over the rows is Python, so it is the same on
+every backend.
 """
 
 from __future__ import annotations
@@ -32,24 +37,13 @@ from typing import Any, TypeVar
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.term import Node
 
 from transferkg.core.namespaces import TCT, TCTV
+from transferkg.core.resources import internal_query
 from transferkg.store.base import Store
 
-__all__ = ["CLAIM_VALUES_QUERY", "DeriveResult", "best_values", "date_bounds", "derive", "merge_bounds"]
-
-CLAIM_VALUES_QUERY = """
-PREFIX tct: <https://w3id.org/tct/ontology#>
-PREFIX tctv: <https://w3id.org/tct/vocab/>
-SELECT ?s ?p ?v ?r ?asOf
-WHERE {
-  ?c a tct:Claim ; tct:claimSubject ?s ; tct:claimProperty ?p ; tct:rank ?r .
-  FILTER (?r != tctv:deprecated)
-  { ?c tct:objectValue ?v } UNION { ?c tct:literalValue ?v } UNION { ?c tct:quantityValue ?v }
-  OPTIONAL { ?c tct:asOf ?asOf }
-}
-"""
-"""Every value a non-deprecated claim gives, with the claim's rank and asOf (input of :func:`best_values`)."""
+__all__ = ["DeriveResult", "best_values", "date_bounds", "derive", "merge_bounds"]
 
 T = TypeVar("T", bound=Hashable)
 
@@ -88,53 +82,6 @@ def best_values(rows: Iterable[Sequence[Any]], preferred: T) -> list[tuple[T, T,
     out = [(s, p, v) for s, p, v, a in kept
            if (s, p) not in latest or _latest_day_key(a) == latest[(s, p)]]
     return list(dict.fromkeys(out))
-
-
-_CLAIM_DATES = """
-PREFIX tct: <https://w3id.org/tct/ontology#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-SELECT ?c ?d WHERE {
-  ?c a tct:Claim ; tct:literalValue ?d .
-  FILTER (datatype(?d) IN (xsd:date, xsd:gYearMonth, xsd:gYear))
-}
-"""
-
-_EVENT_DATES = """
-PREFIX tct: <https://w3id.org/tct/ontology#>
-SELECT ?e ?d WHERE { ?e tct:date ?d }
-"""
-
-_SOURCE_DATES = """
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?s ?d WHERE { ?s dcterms:issued ?d }
-"""
-"""Sources get date bounds too, so queries can say how recent the latest report is."""
-
-_STATUS_CHANGES = """
-PREFIX tct: <https://w3id.org/tct/ontology#>
-PREFIX tctv: <https://w3id.org/tct/vocab/>
-SELECT ?change ?agreement ?status ?stage ?early ?late ?asOf WHERE {
-  ?change tct:changesStatusOf ?agreement ; tct:status ?status .
-  OPTIONAL { ?status tct:lifecycleStage ?stage }
-  OPTIONAL { ?change tct:earliestDate ?early ; tct:latestDate ?late }
-  OPTIONAL {
-    ?claim tct:claimSubject ?change ; tct:claimProperty tct:status ; tct:asOf ?asOf ; tct:rank ?rank .
-    FILTER (?rank != tctv:deprecated)
-  }
-}
-"""
-
-
-_INHERITED_KINDS = """
-PREFIX tct: <https://w3id.org/tct/ontology#>
-SELECT ?event ?kind WHERE {
-  ?event tct:underAgreement ?agreement .
-  ?agreement tct:arrangementKind ?kind .
-  OPTIONAL { ?event tct:arrangementKind ?own }
-  FILTER (!BOUND(?own))
-}
-"""
-"""A transfer without a kind of its own takes the kind of the agreement it happened under."""
 
 
 def date_bounds(value: Literal) -> tuple[dt.date, dt.date] | None:
@@ -224,7 +171,8 @@ def _changes(store: Store) -> dict[URIRef, list[_Change]]:
     """Each agreement's status changes (one per change; the highest stage if a change has two statuses)."""
     found: dict[URIRef, _Change] = {}
     agreement_of: dict[URIRef, URIRef] = {}
-    for change, agreement, status, stage, early, late, as_of in store.select(_STATUS_CHANGES).rows:
+    rows = store.select(internal_query(__package__, "status_changes")).rows
+    for change, agreement, status, stage, early, late, as_of in rows:
         if not (isinstance(change, URIRef) and isinstance(agreement, URIRef) and isinstance(status, URIRef)):
             continue
         st = int(stage.toPython()) if isinstance(stage, Literal) else 0
@@ -351,15 +299,17 @@ def derive(store: Store) -> DeriveResult:
     Works through the store interface only (SPARQL in, triples out), so the same
     rules run on every backend.
     """
-    truthy = [(s, p, v) for s, p, v in best_values(store.select(CLAIM_VALUES_QUERY).rows, TCTV.preferred)
+    def rows(name: str) -> list[tuple[Node | None, ...]]:
+        return store.select(internal_query(__package__, name)).rows  # rules/sparql/<name>.rq
+
+    truthy = [(s, p, v) for s, p, v in best_values(rows("claim_values"), TCTV.preferred)
               if isinstance(s, (URIRef, BNode)) and isinstance(p, URIRef) and v is not None]
     store.add_triples(truthy)
-    kinds = [(e, TCT.arrangementKind, k) for e, k in store.select(_INHERITED_KINDS).rows
+    kinds = [(e, TCT.arrangementKind, k) for e, k in rows("inherited_kinds")
              if isinstance(e, URIRef) and isinstance(k, URIRef)]
     store.add_triples(kinds)
-    claim_bounds = _bounds_triples(store.select(_CLAIM_DATES).rows)
-    event_bounds = _bounds_triples(store.select(_EVENT_DATES).rows)
-    event_bounds += _bounds_triples(store.select(_SOURCE_DATES).rows)
+    claim_bounds = _bounds_triples(rows("claim_dates"))
+    event_bounds = _bounds_triples(rows("event_dates")) + _bounds_triples(rows("source_dates"))
     store.add_triples(claim_bounds + event_bounds)
     status_triples = _status_triples(store)
     store.add_triples(status_triples)

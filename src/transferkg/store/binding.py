@@ -1,95 +1,174 @@
 """Binding query parameters: validated RDF terms into SPARQL, never the user's text.
 
-The one place that reads SPARQL text to find where a query's WHERE group opens,
-so that parameters can be bound as ``VALUES`` rows (a list parameter such as
-``host=XK,SV`` has one row per value; remote endpoints get every parameter this
-way). Single values on the embedded stores go through their own term bindings.
+The one place that reads SPARQL text. :func:`outline` scans a query once — skipping
+comments, strings, IRIs and prefixed names — for its form (SELECT, ASK, …), the
+variables it mentions and projects, and where its outer WHERE group opens. From
+that, parameters are bound as ``VALUES`` rows at the start of that group (a list
+parameter such as ``host=XK,SV`` has one row per value; remote endpoints get every
+parameter this way), each term written by :func:`term_text` from the validated
+rdflib term. Single values on the embedded stores go through their own term bindings.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from transferkg.core.errors import BadParameter
 
-__all__ = ["inject_values"]
+__all__ = ["IRI_OK", "Outline", "check_iri", "inject_values", "outline", "query_form", "split_bindings",
+           "term_text"]
 
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+IRI_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+"""An absolute IRI that can be written between ``<`` and ``>`` as it is."""
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_IRI_OK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_TOKEN = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
+  | (?P<pname>(?:[A-Za-z_][A-Za-z0-9_\-.]*)?:[A-Za-z0-9_\-.:%\u00B7\u00C0-\uFFFF]*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_\-.]*)
+  | (?P<punct>[{}()*])
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
 
 
-def _term_text(name: str, term: Node) -> str:
-    """``term`` in SPARQL syntax, from the validated rdflib term itself."""
+@dataclass(frozen=True)
+class Outline:
+    """What binding needs to know about a query's text."""
+
+    form: str
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (the first of them outside the prologue); "" if none."""
+    where: int | None
+    """The index just after the ``{`` that opens the outer WHERE group (None: there is none)."""
+    variables: frozenset[str]
+    """Every variable the text mentions, without ``?``."""
+    projected: frozenset[str]
+    """The variables the outer SELECT projects (``?x`` or ``(… AS ?x)``)."""
+    star: bool
+    """The outer SELECT projects ``*``."""
+
+
+class _Scan:
+    """The state of one pass over a query's tokens (see :func:`outline`)."""
+
+    def __init__(self) -> None:
+        self.form = ""
+        self.depth = self.parens = 0  # braces anywhere; parentheses outside braces
+        self.braces: list[int] = []  # ends of the top-level "{"
+        self.where_at: int | None = None
+        self.variables: set[str] = set()
+        self.projected: set[str] = set()
+        self.star = False
+        self.previous = ""
+
+    def var(self, name: str) -> None:
+        self.variables.add(name)
+        if self.form == "SELECT" and not self.braces and (self.parens == 0 or self.previous.upper() == "AS"):
+            self.projected.add(name)
+
+    def word(self, text: str, end: int) -> None:
+        if self.depth or self.parens:
+            return
+        upper = text.upper()
+        if not self.form and upper in FORMS:
+            self.form = upper
+        elif upper == "WHERE" and self.where_at is None:
+            self.where_at = end
+
+    def punct(self, text: str, end: int) -> None:
+        if text == "{":
+            if self.depth == 0 and self.parens == 0:
+                self.braces.append(end)
+            self.depth += 1
+        elif text == "}":
+            self.depth -= 1
+        elif self.depth == 0 and text in "()":
+            self.parens += 1 if text == "(" else -1
+        elif text == "*" and self.form == "SELECT" and not self.braces and self.depth == 0 and self.parens == 0:
+            self.star = True
+
+
+def outline(query: str) -> Outline:
+    """One pass over ``query``: its form, variables, projection and the opening of its WHERE group.
+
+    The WHERE group is the first top-level ``{`` after the keyword WHERE; without
+    the keyword, the first top-level ``{`` (the second for CONSTRUCT, whose first
+    is the template).
+    """
+    scan = _Scan()
+    for m in _TOKEN.finditer(query):
+        kind, text = m.lastgroup, m.group()
+        if kind in ("comment", "space"):
+            continue
+        if kind == "var":
+            scan.var(text[1:])
+        elif kind == "word":
+            scan.word(text, m.end())
+        elif kind == "punct":
+            scan.punct(text, m.end())
+        scan.previous = text
+    if scan.where_at is not None:
+        where = next((b for b in scan.braces if b > scan.where_at), None)
+    elif scan.form == "CONSTRUCT":
+        where = scan.braces[1] if len(scan.braces) > 1 else None
+    else:
+        where = scan.braces[0] if scan.braces else None
+    return Outline(form=scan.form, where=where, variables=frozenset(scan.variables),
+                   projected=frozenset(scan.projected), star=scan.star)
+
+
+def query_form(query: str) -> str:
+    """``select``, ``ask``, ``construct`` or ``describe``: the form of ``query`` (``select`` if unclear)."""
+    return (outline(query).form or "SELECT").lower()
+
+
+def check_iri(text: str, what: str) -> str:
+    """``text`` (``<`` ``>`` taken off) if it is an absolute IRI that SPARQL can carry as written.
+
+    Raises:
+        BadParameter: naming ``what`` and the text.
+    """
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if not IRI_OK.match(text):
+        raise BadParameter(f"{what} must be an absolute IRI such as https://w3id.org/tct/graph/all, "
+                           f"not {text!r}")
+    return text
+
+
+def term_text(name: str, term: Node) -> str:
+    """``term`` in SPARQL syntax, from the validated rdflib term itself.
+
+    Raises:
+        BadParameter: an IRI or datatype that is not a valid IRI, or a term that is
+            neither an IRI nor a literal (naming the parameter ``name``).
+    """
     if isinstance(term, URIRef):
         text = str(term)
-        if not _IRI_OK.match(text):
+        if not IRI_OK.match(text):
             raise BadParameter(f"parameter {name!r} is not a valid IRI: {text!r}")
         return f"<{text}>"
     if isinstance(term, Literal):
-        if term.datatype is not None and not _IRI_OK.match(str(term.datatype)):
+        if term.datatype is not None and not IRI_OK.match(str(term.datatype)):
             raise BadParameter(f"parameter {name!r} has an invalid datatype")
         return term.n3()
     raise BadParameter(f"parameter {name!r} must be an IRI or a literal, not a {type(term).__name__}")
-
-
-_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_WORD = re.compile(r"[A-Za-z_]\w*")
-
-
-def _top_level(query: str) -> tuple[list[int], list[tuple[str, int]]]:
-    """Positions of top-level ``{`` and keywords, skipping strings, IRIs, comments and ``( … )``."""
-    braces: list[int] = []
-    words: list[tuple[str, int]] = []
-    depth = parens = 0
-    i, n = 0, len(query)
-    while i < n:
-        ch = query[i]
-        if ch == "#":
-            end = query.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if ch == "<":
-            match = _IRIREF.match(query, i)
-            if match:
-                i = match.end()
-                continue
-        if ch in "\"'":
-            quote = ch * 3 if query.startswith(ch * 3, i) else ch
-            j = i + len(quote)
-            while j < n and not query.startswith(quote, j):
-                j += 2 if query[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if ch == "{":
-            if depth == 0 and parens == 0:
-                braces.append(i)
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif depth == 0 and ch in "()":
-            parens += 1 if ch == "(" else -1
-        elif depth == 0 and (ch.isalpha() or ch == "_"):
-            match = _WORD.match(query, i)
-            assert match is not None
-            prev = query[i - 1] if i else " "
-            after = query[match.end()] if match.end() < n else " "
-            if parens == 0 and prev not in "?$:_-." and not prev.isalnum() and after != ":":
-                words.append((match.group().upper(), i))
-            i = match.end()
-            continue
-        i += 1
-    return braces, words
 
 
 def inject_values(query: str, bindings: Mapping[str, Node | Sequence[Node]] | None) -> str:
     """``query`` with one ``VALUES ?name { term … }`` per binding at the start of its WHERE group.
 
     A binding to a sequence of terms gives one row per term (``host=XK,SV``). The
-    terms are written from validated rdflib terms by :func:`_term_text`, never
+    terms are written from validated rdflib terms by :func:`term_text`, never
     from the user's text.
 
     Raises:
@@ -103,19 +182,33 @@ def inject_values(query: str, bindings: Mapping[str, Node | Sequence[Node]] | No
         if not _VARNAME.match(name):
             raise BadParameter(f"{name!r} is not a SPARQL variable name")
         terms = [value] if isinstance(value, Node) else list(value)
-        lines.append(f"VALUES ?{name} {{ {' '.join(_term_text(name, t) for t in terms)} }}")
-    braces, words = _top_level(query)
-    where = [pos for word, pos in words if word == "WHERE"]
-    form = next((word for word, _ in words if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), "")
-    if where:
-        target = next((b for b in braces if b > where[0]), None)
-    elif form == "CONSTRUCT":
-        target = braces[1] if len(braces) > 1 else None
-    else:
-        target = braces[0] if braces else None
-    if target is None:
+        lines.append(f"VALUES ?{name} {{ {' '.join(term_text(name, t) for t in terms)} }}")
+    where = outline(query).where
+    if where is None:
         raise BadParameter("cannot bind parameters: the query has no WHERE group")
-    insert = "\n  " + "\n  ".join(lines) + "\n"
-    return query[: target + 1] + insert + query[target + 1:]
+    return query[:where] + "\n  " + "\n  ".join(lines) + "\n" + query[where:]
 
 
+def split_bindings(query: str, bindings: Mapping[str, Node]) -> tuple[Outline, dict[str, Node], dict[str, Node]]:
+    """How an engine with term substitution (SEP-0007) binds ``bindings`` in ``query``.
+
+    Returns the query's outline, the bindings to substitute (variables the query
+    mentions that its outer SELECT projects, or all of them when it is not a
+    SELECT or projects ``*``) and those to bind with ``VALUES`` (mentioned, not
+    projected: substitution refuses them). Bindings the query does not mention are dropped.
+
+    Raises:
+        BadParameter: a blank node for a variable that needs ``VALUES``.
+    """
+    shape = outline(query)
+    substitute: dict[str, Node] = {}
+    values: dict[str, Node] = {}
+    for name in sorted(shape.variables & set(bindings)):
+        term = bindings[name]
+        if shape.where is None or shape.form != "SELECT" or shape.star or name in shape.projected:
+            substitute[name] = term
+        elif isinstance(term, BNode):
+            raise BadParameter(f"a blank node cannot be bound to ?{name}, which the query does not select")
+        else:
+            values[name] = term
+    return shape, substitute, values
