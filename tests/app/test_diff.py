@@ -12,7 +12,8 @@ from rdflib.namespace import PROV
 
 from tests.helpers import REPO
 from transferkg.app.build import build
-from transferkg.app.diff import diff, open_snapshot, render
+from transferkg.app.diff import diff, open_snapshot
+from transferkg.app.diff_output import render
 from transferkg.cli import main
 from transferkg.core.errors import BadParameter
 

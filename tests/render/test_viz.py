@@ -13,11 +13,11 @@ import pytest
 
 import transferkg
 from tests.helpers import dump_dom, pre
+from transferkg import views
 from transferkg.app.kg import KnowledgeGraph
 from transferkg.render.figures import network_figure, plot_network
 from transferkg.render.page import render_html, write_html
 from transferkg.render.timeline import plot_timeline, timeline_figure, timeline_rows
-from transferkg.views import graphs as views
 
 PAYLOAD_LABEL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 PAYLOAD_TITLE = '<img src=x onerror="window.__xss=3">'

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
 import transferkg
@@ -97,7 +98,18 @@ def test_derive_gives_the_same_triples(memory: KnowledgeGraph, oxigraph: Knowled
     assert oxigraph.derived == memory.derived
     assert oxigraph.derived is not None and oxigraph.derived.total > 0
     assert len(oxigraph) == len(memory)
-    assert set(oxigraph.graph) == set(memory.graph)
+    # the same triples; blank nodes (the ontology's owl:unionOf lists) are named by each store, so
+    # the triples holding them are compared up to renaming
+    plain = [{t for t in g.graph if not any(isinstance(x, BNode) for x in t)} for g in (oxigraph, memory)]
+    assert plain[0] == plain[1]
+    blank = []
+    for g in (oxigraph, memory):
+        sub = Graph()
+        for t in g.graph:
+            if any(isinstance(x, BNode) for x in t):
+                sub.add(t)
+        blank.append(sub)
+    assert isomorphic(blank[0], blank[1])
 
 
 def test_stats_are_the_same(memory: KnowledgeGraph, oxigraph: KnowledgeGraph) -> None:

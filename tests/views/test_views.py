@@ -373,9 +373,3 @@ def test_the_cli_reads_its_view_names_from_the_registry() -> None:
     for command in ("network", "export"):
         text = re.sub(r"\s+", "", runner.invoke(main, [command, "--help"]).output)
         assert "--view[" + "|".join(view_names(graphs_only=True)) + "]" in text, command
-
-
-def test_the_old_import_path_gives_the_same_views() -> None:
-    from transferkg.views import graphs
-
-    assert graphs.deal_network is views.deal_network and graphs.NOT_RECORDED == views.NOT_RECORDED

@@ -63,7 +63,8 @@ def diff(ctx: click.Context, old: str, new: str | None, fmt: str, out: str | Non
     Example: transferkg diff HEAD~5 HEAD --format md -o CHANGES.md
     """
     from transferkg.app.diff import diff as run
-    from transferkg.app.diff import open_snapshot, render
+    from transferkg.app.diff import open_snapshot
+    from transferkg.app.diff_output import render
     from transferkg.core.resources import find_layout
 
     root = find_layout(ctx.obj["root"]).root
