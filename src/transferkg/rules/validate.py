@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from transferkg.store.base import Store
 
 __all__ = ["Report", "ValidationResult", "validate_graph"]
 
@@ -97,14 +101,38 @@ def _severity(node: Node | None) -> str:
     return str(node).rsplit("#", 1)[-1]
 
 
-def validate_graph(data: Graph, shapes: Graph) -> Report:
-    """Validate ``data`` (which holds the ontology, so subclass targets work) against ``shapes``."""
-    import pyshacl
+def validate_graph(data: Graph, shapes: Graph, *, store: Store | None = None,
+                   reference: bool = False) -> Report:
+    """Validate ``data`` (which holds the ontology, so subclass targets work) against ``shapes``.
 
-    _conforms, results_graph, _text = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
-        abort_on_first=False,
-    )
+    By default the shapes are first rewritten to the same meaning, cheaper for pySHACL
+    (:mod:`transferkg.rules.fast_shacl`: SPARQL targets run once in Oxigraph, property shapes
+    hoisted to the top level); ``store``, if given, must hold exactly the triples of ``data``
+    (its default graph or the union of its graphs) and runs those target queries, otherwise
+    a temporary in-memory Oxigraph store is made from ``data``. ``reference=True`` runs plain
+    pySHACL on the shapes as written: the reference the fast path is tested against.
+    """
+    from transferkg.rules.fast_shacl import fast_shapes, run_pyshacl
+
+    if reference:
+        results_graph = run_pyshacl(data, shapes, fast=False)
+    else:
+        if store is None:
+            from transferkg.store.oxigraph import OxigraphStore
+
+            store = OxigraphStore()
+            store.load_graph(data)
+        query = store.select
+
+        def select(text: str) -> list[Node]:
+            return [row[0] for row in query(text)]
+
+        results_graph = run_pyshacl(data, fast_shapes(shapes, select), fast=True)
+    return _report(data, shapes, results_graph)
+
+
+def _report(data: Graph, shapes: Graph, results_graph: Graph) -> Report:
+    """Every sh:ValidationResult of pySHACL's results graph, as :class:`ValidationResult` s."""
     results_graph.namespace_manager = data.namespace_manager
     out = []
     for result in results_graph.subjects(RDF.type, SH.ValidationResult):
@@ -123,5 +151,6 @@ def validate_graph(data: Graph, shapes: Graph) -> Report:
             shape=label,
             constraint=_short(data, one(SH.sourceConstraintComponent)).replace("sh:", ""),
         ))
-    out.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus, r.path, r.value))
+    out.sort(key=lambda r: (r.severity != "Violation", r.shape, r.focus, r.path, r.value, r.constraint,
+                           r.message))
     return Report(results=out)
