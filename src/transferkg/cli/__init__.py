@@ -10,7 +10,7 @@ rows; 2 an error (bad input, bad parameter, unreachable endpoint…).
 
 from __future__ import annotations
 
-from transferkg.cli import ask, data, draw, keep, serve  # noqa: F401  (each registers its commands on main)
+from transferkg.cli import ask, data, draw, keep, serve, site  # noqa: F401  (each registers its commands on main)
 from transferkg.cli.common import EXIT_ERROR, EXIT_NONCONFORMING, EXIT_OK, main
 
 __all__ = ["EXIT_ERROR", "EXIT_NONCONFORMING", "EXIT_OK", "main"]
