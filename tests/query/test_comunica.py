@@ -1,0 +1,178 @@
+"""Comunica, the reference of portable SPARQL: every library query gives the embedded backend's rows.
+
+Comunica (npm ``@comunica/query-sparql``, pinned in ``.ci/run``, which installs it into
+``.ci/node``; elsewhere point ``$TRANSFERKG_COMUNICA`` at the folder holding its
+``node_modules``) runs in one ``node`` process over the Turtle file of ``transferkg build``,
+loaded once into an in-memory N3 store — no network, no server. Parameters are bound
+the way remote endpoints get them: ``VALUES`` rows at the start of the WHERE group.
+Rows are compared as multisets, literals normalised (numbers by value, ``xsd:string``
+as plain literals, the "; "-joined list columns sorted).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from tests.helpers import REPO, invoke
+from transferkg.app.kg import KnowledgeGraph, sort_lists
+from transferkg.store.base import SelectResult
+from transferkg.store.binding import inject_values
+
+pytestmark = [pytest.mark.slow]
+
+# Library queries run with explicit parameters too (with defaults, every query runs below).
+PARAM_CASES: list[tuple[str, dict[str, str]]] = [
+    ("agreements", {"host": "XK"}),
+    ("agreements", {"sender": "US", "host": "XK,SV"}),
+    ("claims_about", {"subject": "agreement-US-XK-2025-06", "property": "tct:capacity"}),
+    ("current_status", {"status": "in-force"}),
+    ("status_on_date", {"day": "2025-06-30"}),
+    ("status_on_date", {"day": "2025-06-30", "operative": "true"}),
+    ("transfers", {"host": "SZ"}),
+    ("totals", {"sender": "US"}),
+]
+
+RUNNER = r"""
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import path from "node:path";
+
+const [modules, dataFile, queriesFile] = process.argv.slice(2);
+const require = createRequire(path.join(modules, "noop.js"));
+const { QueryEngine } = require("@comunica/query-sparql");
+const N3 = require("n3");
+
+const store = new N3.Store();
+store.addQuads(new N3.Parser({ format: "Turtle" }).parse(fs.readFileSync(dataFile, "utf8")));
+const engine = new QueryEngine();
+const out = {};
+for (const [name, text] of Object.entries(JSON.parse(fs.readFileSync(queriesFile, "utf8")))) {
+  try {
+    const result = await engine.query(text, { sources: [store] });
+    const { data } = await engine.resultToString(result, "application/sparql-results+json");
+    let body = "";
+    for await (const chunk of data) body += chunk;
+    out[name] = JSON.parse(body);
+  } catch (err) {
+    out[name] = { error: String((err && err.message) || err) };
+  }
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def comunica_modules() -> Path | None:
+    """The folder whose ``node_modules`` holds ``@comunica/query-sparql`` (None: not installed)."""
+    for folder in (os.environ.get("TRANSFERKG_COMUNICA"), str(REPO / ".ci" / "node")):
+        if folder and (Path(folder) / "node_modules" / "@comunica" / "query-sparql").is_dir():
+            return Path(folder) / "node_modules"
+    return None
+
+
+@pytest.fixture(scope="module")
+def modules() -> Path:
+    found = comunica_modules()
+    if found is None or shutil.which("node") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Comunica is not installed: .ci/run installs it into .ci/node")
+        pytest.skip("Comunica not installed (npm install --prefix .ci/node @comunica/query-sparql)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "build"
+    result = invoke("build", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out / "transferkg.ttl"
+
+
+def norm(term: Node | None) -> tuple[str, str]:
+    """A term as a comparable key: numbers by value, xsd:string as plain, blank nodes anonymous."""
+    if term is None:
+        return ("", "")
+    if isinstance(term, BNode):
+        return ("b", "")
+    if isinstance(term, URIRef):
+        return ("u", str(term))
+    assert isinstance(term, Literal)
+    if term.language:
+        return ("l", f"{term}@{term.language.lower()}")
+    datatype = term.datatype or XSD.string
+    if datatype in (XSD.integer, XSD.decimal, XSD.int, XSD.long, XSD.double, XSD.float):
+        try:
+            return ("n", str(Decimal(str(term)).normalize()))
+        except ArithmeticError:
+            pass
+    if datatype == XSD.boolean:
+        return ("t", str(str(term).strip() in ("true", "1")))
+    return ("l", f"{term}^^{'' if datatype == XSD.string else datatype}")
+
+
+def from_json(data: dict[str, Any]) -> SelectResult:
+    names = list(data["head"]["vars"])
+    rows = []
+    for binding in data["results"]["bindings"]:
+        row: list[Node | None] = []
+        for name in names:
+            cell = binding.get(name)
+            if cell is None:
+                row.append(None)
+            elif cell["type"] == "uri":
+                row.append(URIRef(cell["value"]))
+            elif cell["type"] == "bnode":
+                row.append(BNode(cell["value"]))
+            else:
+                row.append(Literal(cell["value"], lang=cell.get("xml:lang"),
+                                   datatype=None if cell.get("xml:lang") else cell.get("datatype")))
+        rows.append(tuple(row))
+    return SelectResult(vars=names, rows=rows)
+
+
+def multiset(result: SelectResult) -> tuple[list[str], list[tuple[tuple[str, str], ...]]]:
+    return list(result.vars), sorted(tuple(norm(t) for t in row) for row in result.rows)
+
+
+def cases(kg: KnowledgeGraph) -> dict[str, tuple[str, dict[str, str]]]:
+    out = {q.name: (q.name, {}) for q in kg.queries}
+    out.update({f"{name} {params}": (name, params) for name, params in PARAM_CASES})
+    return out
+
+
+def test_every_library_query_on_comunica(kg: KnowledgeGraph, modules: Path, built: Path, tmp_path: Path) -> None:
+    texts = {}
+    for key, (name, params) in cases(kg).items():
+        query = kg.queries.get(name)
+        texts[key] = inject_values(query.text, query.bind(params))  # every parameter as VALUES rows
+    (tmp_path / "queries.json").write_text(json.dumps(texts), encoding="utf-8")
+    (tmp_path / "run.mjs").write_text(RUNNER, encoding="utf-8")
+    done = subprocess.run(["node", str(tmp_path / "run.mjs"), str(modules), str(built), str(tmp_path / "queries.json")],
+                          capture_output=True, text=True, timeout=600, env={**os.environ, "NODE_OPTIONS": ""})
+    assert done.returncode == 0, done.stderr[-3000:]
+    answers = json.loads(done.stdout)
+    failures = []
+    for key, (name, params) in cases(kg).items():
+        answer = answers[key]
+        if "error" in answer:
+            failures.append(f"{key}: Comunica refused it: {answer['error'][:300]}")
+            continue
+        lists = kg.queries.get(name).lists
+        theirs = multiset(sort_lists(from_json(answer), lists))
+        ours = multiset(kg.result(name, params))
+        if theirs != ours:
+            extra = sorted(set(theirs[1]) - set(ours[1]))[:3]
+            missing = sorted(set(ours[1]) - set(theirs[1]))[:3]
+            failures.append(f"{key}: {len(theirs[1])} rows on Comunica vs {len(ours[1])} embedded; "
+                            f"only on Comunica {extra}; only embedded {missing}")
+    assert not failures, "\n".join(failures)
