@@ -44,13 +44,13 @@ def test_build_writes_outputs_and_summary(tree: Path, tmp_path: Path) -> None:
 def test_failed_build_leaves_previous_build_intact(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run_in_process("--root", str(tree), "build", "--out", str(out))[0] == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     (tree / "graph" / "broken.ttl").write_text("this is not turtle\n", encoding="utf-8")
     code, stdout, stderr = run_in_process("--root", str(tree), "build", "--out", str(out))
     assert code == 2
     assert "graph/broken.ttl:1" in stderr
     assert "Traceback" not in stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
 
 

@@ -18,8 +18,9 @@ from rdflib import Dataset, URIRef
 from transferkg.app.kg import KnowledgeGraph, load
 from transferkg.app.releases import GRAPH_RELEASE, describe
 from transferkg.core import graphs as core_graphs
-from transferkg.core.errors import BuildError, ChecksFailed, DataNotConforming
+from transferkg.core.errors import BuildError, ChecksFailed, DataNotConforming, LoadError
 from transferkg.core.namespaces import bind_prefixes
+from transferkg.core.resources import find_layout
 from transferkg.curation.evidence import Finding, format_findings
 from transferkg.rules.validate import Report
 
@@ -33,6 +34,7 @@ NQUADS_NAME = "transferkg.nq"
 SUMMARY_NAME = "summary.json"
 REPORT_NAME = "validation.txt"
 EVIDENCE_NAME = "evidence.txt"
+STORE_NAME = "store"  # the persistent Oxigraph store read commands reuse (app/build_store.py)
 RELEASE_NAME = "release.ttl"  # the DCAT/VoID description of this build (app/releases.py)
 
 
@@ -85,7 +87,14 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
         DataNotConforming: SHACL violations (nothing written).
         BuildError: the outputs could not be written (previous build untouched).
     """
-    kg = kg or load(root)
+    from transferkg.app.build_store import input_parts
+
+    if kg is None:
+        layout = find_layout(root)
+        parts = input_parts(layout)  # before reading the files: an edit made meanwhile shows as a change
+        kg = load(layout.root)
+    else:
+        parts = input_parts(kg.layout)
     report = kg.validate()
     if not report.conforms:
         raise DataNotConforming(report)
@@ -124,6 +133,8 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
         (tmp / REPORT_NAME).write_text(report.text() + "\n", encoding="utf-8")
         (tmp / EVIDENCE_NAME).write_text((format_findings(evidence) or "every value can be read off its quote")
                                          + "\n", encoding="utf-8")
+        if kg.loaded is not None:  # the store read commands reuse (build_store); from this build's layers
+            _write_store(kg, tmp / STORE_NAME, parts)
         _swap(tmp, out_dir)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -132,6 +143,18 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return BuildResult(out=out_dir, summary=summary, report=report, kg=kg, evidence=evidence)
+
+
+def _write_store(kg: KnowledgeGraph, folder: Path, parts: dict[str, str]) -> None:
+    """The build store at ``folder``: ``kg``'s quads copied when it is an Oxigraph store, else derived again."""
+    from transferkg.app.build_store import write_store
+    from transferkg.store.oxigraph import OxigraphStore
+
+    source = kg.store if isinstance(kg.store, OxigraphStore) and kg.derived is not None else None
+    try:
+        write_store(kg.layout, folder, loaded=kg.loaded, source=source, derived=kg.derived, parts=parts)
+    except LoadError as exc:
+        raise BuildError(f"cannot write the build store: {exc}") from exc
 
 
 def _swap(new: Path, target: Path) -> None:

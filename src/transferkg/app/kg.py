@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal
-from rdflib.term import Node
 
 from transferkg.core.resources import Layout, find_layout, internal_query
-from transferkg.curation.loader import Loaded, load_layout
-from transferkg.rules.derive import DeriveResult, derive
-from transferkg.rules.validate import Report, validate_graph
-from transferkg.store.base import MemoryStore, SelectResult, Store
+from transferkg.store.base import SelectResult, Store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest is imported where used: a read command on the build store needs none of it
     import pandas as pd
+    from rdflib.term import Node
 
     from transferkg.app.profile import Profile
     from transferkg.core.privacy import PrivacyFinding
     from transferkg.curation.evidence import Finding
+    from transferkg.curation.loader import Loaded
     from transferkg.query.library import Query, QueryLibrary
     from transferkg.query.stats import Stats
+    from transferkg.rules.derive import DeriveResult
+    from transferkg.rules.validate import Report
 
 __all__ = ["KnowledgeGraph", "load", "sort_lists"]
 
@@ -45,6 +45,40 @@ def sort_lists(result: SelectResult, columns: tuple[str, ...]) -> SelectResult:
                 cells[i] = Literal("; ".join(parts), lang=cell.language, datatype=cell.datatype)
         rows.append(tuple(cells))
     return SelectResult(vars=result.vars, rows=rows)
+
+
+def _folder_key(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """The ``.rq`` files of ``folder`` with their sizes and times: a new key when any is added, removed or edited."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.endswith(".rq")]
+        return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries))
+    except OSError:
+        return ()
+
+
+@cache
+def _library_class() -> type[QueryLibrary]:
+    from transferkg.query.library import QueryLibrary, parse_query_file
+
+    class _Library(QueryLibrary):
+        """A query library that reads one file for ``get(name)`` (a command runs one query) and all to list them."""
+
+        def __init__(self, folder: str | os.PathLike[str]) -> None:
+            super().__init__(folder)
+            self._one: dict[str, Query] = {}
+
+        def get(self, name: str) -> Query:
+            if name not in self._one:
+                try:
+                    present = f"{name}.rq" in os.listdir(self.folder)  # exactly the stems the listing knows
+                except OSError:
+                    present = False
+                if not present:
+                    return super().get(name)  # UnknownQuery, with the names there are
+                self._one[name] = parse_query_file(self.folder / f"{name}.rq")
+            return self._one[name]
+
+    return _Library
 
 
 @dataclass
@@ -101,10 +135,13 @@ class KnowledgeGraph:
 
     @property
     def queries(self) -> QueryLibrary:
-        """The named queries of ``queries/*.rq``."""
-        from transferkg.query.library import QueryLibrary
-
-        return QueryLibrary(self.layout.queries_dir)
+        """The named queries of ``queries/*.rq``: parsed once while the files stay as they are."""
+        folder = self.layout.queries_dir
+        key = _folder_key(folder)
+        cached = self.__dict__.get("_library")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_library"] = (key, _library_class()(folder))
+        return cached[1]  # type: ignore[no-any-return]
 
     def result(self, name: str, params: Mapping[str, object] | None = None, /, **more: object) -> SelectResult:
         """Run library query ``name`` with typed parameters (a mapping, keywords or both); the rows as RDF terms.
@@ -115,7 +152,8 @@ class KnowledgeGraph:
                 or the query file uses SERVICE.
         """
         query = self.queries.get(name)
-        query.check_no_service()
+        if "\\" in query.text or "SERVICE" in query.text.upper():  # else no SERVICE, escaped or not: no parser
+            query.check_no_service()
         bindings = query.bind({**(params or {}), **more}, codes=self._code_lists())
         self._check_known(query, bindings)
         lists = {k: v for k, v in bindings.items() if isinstance(v, tuple)}
@@ -280,6 +318,8 @@ class KnowledgeGraph:
         Over a remote endpoint the graph is fetched (CONSTRUCT) and validated here,
         with the shapes of the local project tree (``layout``).
         """
+        from transferkg.rules.validate import validate_graph
+
         if self.loaded:
             shapes = self.loaded.shapes
         else:
@@ -318,8 +358,46 @@ DEFAULT_BACKEND = "oxigraph"
 """The embedded backend ``load()`` uses unless told otherwise (see README, design notes)."""
 
 
+class _BuiltKnowledgeGraph(KnowledgeGraph):
+    """A graph served from the build store (:mod:`transferkg.app.build_store`).
+
+    The curated files are read only when something asks for ``loaded`` (the evidence,
+    privacy and SHACL checks); queries, views and exports never do.
+    """
+
+    @property  # type: ignore[override]
+    def loaded(self) -> Loaded | None:
+        found = self.__dict__.get("_loaded")
+        if found is None:
+            from transferkg.curation.loader import load_layout
+
+            found = self.__dict__["_loaded"] = load_layout(self.layout)
+        return found
+
+    @loaded.setter
+    def loaded(self, value: Loaded | None) -> None:
+        self.__dict__["_loaded"] = value
+
+    @property  # type: ignore[override]
+    def derived(self) -> DeriveResult | None:
+        found = self.__dict__.get("_derived")
+        if isinstance(found, dict):  # the counts the store's stamp kept
+            from transferkg.app.build_store import derived_result
+
+            found = self.__dict__["_derived"] = derived_result(found)
+        return found  # type: ignore[no-any-return]
+
+    @derived.setter
+    def derived(self, value: DeriveResult | None) -> None:
+        self.__dict__["_derived"] = value
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph {self.store.name} (build store): {len(self):,} triples, root={self.layout.root}>"
+
+
 def load(root: str | os.PathLike[str] | None = None, *, derive_layer: bool = True,
-         backend: str | None = None, store: str | os.PathLike[str] | None = None) -> KnowledgeGraph:
+         backend: str | None = None, store: str | os.PathLike[str] | None = None,
+         reuse_build: bool = False, notify: Callable[[str], None] | None = None) -> KnowledgeGraph:
     """Load ontology, code lists and curated graph, and derive the plain triples.
 
     Args:
@@ -332,6 +410,11 @@ def load(root: str | os.PathLike[str] | None = None, *, derive_layer: bool = Tru
             earlier are kept, the curated and derived layers are refreshed if the
             files changed (a store already up to date is not written: see
             :mod:`transferkg.app.layers`).
+        reuse_build: on the Oxigraph backend without ``store``, open the tree's build
+            store read-only (``build/store/``, :mod:`transferkg.app.build_store`) instead of
+            loading: rebuilt first if an input changed, so never stale. What the read
+            commands of the CLI do.
+        notify: told in one line when ``reuse_build`` rebuilds a store an input changed under.
 
     Raises:
         LoadError: naming the file and line of the first bad input.
@@ -346,12 +429,24 @@ def load(root: str | os.PathLike[str] | None = None, *, derive_layer: bool = Tru
     if backend == "memory" and store is not None:
         raise BadParameter("a store path needs the oxigraph backend (--backend oxigraph)")
     layout = find_layout(root)
+    if reuse_build and backend == "oxigraph" and store is None and derive_layer:
+        from transferkg.app.build_store import open_built
+
+        built, counts = open_built(layout, notify=notify)
+        built_kg = _BuiltKnowledgeGraph(store=built, layout=layout)
+        built_kg.__dict__["_derived"] = counts  # made a DeriveResult when asked for
+        return built_kg
+    from transferkg.curation.loader import load_layout
+
     loaded = load_layout(layout)
     if backend == "oxigraph":
         from transferkg.app.layers import open_store
 
         ox_store, derived = open_store(store, loaded, derive_layer=derive_layer)  # unwritten if up to date
         return KnowledgeGraph(store=ox_store, layout=layout, loaded=loaded, derived=derived)
+    from transferkg.rules.derive import derive
+    from transferkg.store.base import MemoryStore
+
     memory = MemoryStore(loaded.data)
     kg = KnowledgeGraph(store=memory, layout=layout, loaded=loaded)
     if derive_layer:
