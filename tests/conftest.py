@@ -76,3 +76,16 @@ def deals(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     from transferkg.views import deal_network
 
     return deal_network(kg)
+
+
+_SLOW_FILES = ("test_benchmarks.py", "test_owl.py", "test_comunica.py", "test_virtuoso.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The development tier, ``pytest -m "not slow"``, leaves out what starts a server, a browser,
+    a notebook kernel, a benchmark or another engine; the README's test command runs everything."""
+    for item in items:
+        path = str(getattr(item, "path", ""))
+        if (path.endswith(".ipynb") or path.endswith(_SLOW_FILES)
+                or item.get_closest_marker("server") or item.get_closest_marker("browser")):
+            item.add_marker(pytest.mark.slow)

@@ -50,21 +50,72 @@ def _handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+_READ_COMMANDS = frozenset({"query", "sparql", "check", "stats", "show", "view", "export", "network", "active",
+                            "totals", "validate", "completeness"})
+"""Commands that only read the graph: without --store or --backend memory they open the build store."""
+
+
 def _open(ctx: click.Context, endpoint: str | None = None) -> Any:
     """The knowledge graph a command works on: the local build, or a remote endpoint.
 
     One place decides, so every command accepts the same ``--endpoint`` and backend options.
     """
+    graph = ctx.meta.get(_GRAPH_KEY)
     if endpoint is not None:  # --endpoint "" is a bad URL, not "no endpoint"
         from transferkg.app.connect import connect
 
-        return connect(endpoint, root=ctx.obj["root"])
+        return _not_empty(ctx, connect(endpoint, root=ctx.obj["root"], graph=graph))
+    if graph is not None:
+        from transferkg.core.errors import BadParameter
+
+        raise BadParameter("--graph IRI names a graph of a SPARQL endpoint: give --endpoint URL too")
     from transferkg.app.kg import load
 
-    kg = load(ctx.obj["root"], backend=ctx.obj.get("backend"), store=ctx.obj.get("store"))
+    reuse = ctx.command.name in _READ_COMMANDS  # the build store (build/store/), rebuilt if an input changed
+    kg = load(ctx.obj["root"], backend=ctx.obj.get("backend"), store=ctx.obj.get("store"), reuse_build=reuse,
+              notify=lambda line: click.echo(line, err=True))
     close = getattr(kg.store, "close", None)
     if ctx.obj.get("store") and close is not None:  # a --store folder is unlocked when the command ends
         ctx.call_on_close(close)
+    return kg
+
+
+def _not_empty(ctx: click.Context, kg: Any) -> Any:
+    """``kg`` over an endpoint, set to warn (or, for ``check``, to fail) if the graph it reads is empty.
+
+    An empty graph usually means the data was pushed to a named graph and the
+    command reads the default graph (or another graph): every query would answer
+    0 rows and every check "ok". The count is asked just before the command's
+    first request, so a command that fails before sending anything sends nothing.
+    """
+    store = kg.store
+    command = ctx.command.name
+
+    def check_count() -> None:
+        from transferkg.core.errors import EndpointError, QuerySyntaxError
+        from transferkg.store.remote.http import Unanswered
+
+        try:
+            count = store.triple_count()
+        except Unanswered:
+            raise  # the command's own request would wait as long again
+        except (EndpointError, QuerySyntaxError):
+            return  # no count to be had; the command's requests say what is wrong
+        if count:
+            return
+        settings = store.settings
+        if settings.graph:
+            where = f"graph <{settings.graph}>"
+            hint = "did you push to another graph? use --graph IRI (or none for the default graph)"
+        else:
+            where = "the default graph"
+            hint = "did you push to a named graph? use --graph IRI"
+        message = f"0 triples in {where} of {settings.url} — {hint}"
+        if command == "check":
+            raise EndpointError(f"{message}; check does not report success over an empty graph")
+        click.echo(f"warning: {message}", err=True)
+
+    store.before_first_request = check_count
     return kg
 
 
@@ -81,8 +132,30 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
     return values
 
 
-_ENDPOINT = click.option("--endpoint", default=None, metavar="URL",
-                         help="Query a SPARQL endpoint instead of loading the local graph.")
+_GRAPH_KEY = "transferkg.endpoint_graph"
+"""Where ``--graph IRI`` is kept (``ctx.meta``) for :func:`_open`."""
+
+
+def _remember_graph(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        ctx.meta[_GRAPH_KEY] = value
+    return value
+
+
+_ENDPOINT_URL = click.option("--endpoint", default=None, metavar="URL",
+                             help="Query a SPARQL endpoint instead of loading the local graph.")
+_ENDPOINT_GRAPH = click.option("--graph", "endpoint_graph", default=None, metavar="IRI", expose_value=False,
+                               callback=_remember_graph,
+                               help="With --endpoint: the named graph to read (default: "
+                                    "TRANSFERKG_ENDPOINT_GRAPH, the config file, else the default graph).")
+
+
+def _endpoint_options(func: F) -> F:
+    """``--endpoint URL`` and ``--graph IRI``, for every command that reads the graph."""
+    return _ENDPOINT_URL(_ENDPOINT_GRAPH(func))
+
+
+_ENDPOINT = _endpoint_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -43,8 +43,8 @@ def _built_graph(ctx: click.Context, build_dir: str | None, *, validate: bool) -
 @click.option("--endpoint", required=True, metavar="URL",
               help="The SPARQL endpoint: an Oxigraph-style base URL (/query, /update, /store).")
 @click.option("--graph", "graph", default=None, metavar="IRI",
-              help="Replace this named graph (default: the default graph); queries then need "
-                   "TRANSFERKG_ENDPOINT_GRAPH or the config file to find it.")
+              help="Replace this named graph (default: the default graph); read it with "
+                   "--graph IRI on query, check, stats… (or TRANSFERKG_ENDPOINT_GRAPH, the config file).")
 @_BUILD_DIR
 @click.pass_context
 @_handle_errors

@@ -151,6 +151,43 @@ class _CarefulRedirects(urllib.request.HTTPRedirectHandler):
 
 
 
+class _Digest(urllib.request.HTTPDigestAuthHandler):
+    """Digest auth that remembers each origin's challenge and answers it up front.
+
+    urllib's handler sends every request without credentials first and resends it
+    after the 401. An endpoint that answers the 401 before it has read a large
+    body (Virtuoso's ``/sparql-graph-crud-auth`` and ``/sparql-auth`` do) breaks
+    the connection under the upload ("Broken pipe"). So the last challenge of
+    each origin is kept, and requests carry their ``Authorization`` from the start;
+    :meth:`Transport.send` fetches a fresh challenge with a body-less ``GET``
+    before sending a large body.
+    """
+
+    def __init__(self, manager: urllib.request.HTTPPasswordMgr) -> None:
+        super().__init__(manager)
+        self.challenges: dict[tuple[str, str, int | None], dict[str, str]] = {}
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
+        _scheme, challenge = auth.split(" ", 1)
+        chal = urllib.request.parse_keqv_list([p for p in urllib.request.parse_http_list(challenge) if p])
+        self.challenges[_origin(req.full_url)] = chal
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        chal = self.challenges.get(_origin(req.full_url))
+        if chal and not req.has_header(self.auth_header):
+            auth = self.get_authorization(req, chal)
+            if auth:
+                req.add_unredirected_header(self.auth_header, f"Digest {auth}")
+        return req
+
+    https_request = http_request
+
+
+_DIGEST_PROBE_BYTES = 32 * 1024
+"""Bodies larger than this are sent under digest auth only after a fresh challenge (see :class:`_Digest`)."""
+
+
 def _local_token(url: str) -> str | None:
     """The write token a local ``transferkg serve --rw`` (or OxigraphServer) left for its port, if any."""
     if not is_loopback(url):
@@ -205,8 +242,29 @@ class Transport:
             manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             for url in urls:
                 manager.add_password(None, url, settings.user or "", settings.password or "")
-            handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+            self._digest: _Digest | None = _Digest(manager)
+            handlers.append(self._digest)
+        else:
+            self._digest = None
         self._opener = urllib.request.build_opener(*handlers)
+
+    def _fresh_challenge(self, request: urllib.request.Request, deadline: _Deadline) -> None:
+        """Under digest auth, fetch the challenge of ``request``'s origin with a body-less ``GET``."""
+        if self._digest is None or request.data is None:
+            return
+        data = request.data
+        if not isinstance(data, (bytes, bytearray)) or len(data) <= _DIGEST_PROBE_BYTES:
+            return
+        probe = urllib.request.Request(request.full_url.split("?", 1)[0], method="GET",
+                                       headers={"User-Agent": self.settings.user_agent})
+        self._digest.challenges.pop(_origin(request.full_url), None)
+        try:
+            with self._opener.open(probe, timeout=max(deadline.remaining(), 0.001)) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            exc.close()
+        except (urllib.error.URLError, OSError, http.client.HTTPException):
+            pass  # the request itself will say what is wrong
 
     def redact(self, text: str) -> str:
         """``text`` without any credential of these settings or local token sent."""
@@ -266,6 +324,7 @@ class Transport:
             if deadline.remaining() <= 0:
                 raise self._timeout(url, deadline)
             try:
+                self._fresh_challenge(request, deadline)
                 return self._once(request, url, deadline)
             except urllib.error.HTTPError as exc:
                 try:

@@ -43,6 +43,24 @@ _RDF_TYPES = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": 
               "application/ld+json": "json-ld", "text/n3": "n3"}
 
 
+def _ask_as_select(data: dict[str, Any]) -> bool | None:
+    """The answer of an ASK sent back as SELECT results of one variable (Virtuoso 7: ``__ASK_RETVAL``).
+
+    Virtuoso answers "yes" with one row holding 1 and "no" with no row at all.
+    """
+    try:
+        (_var,) = data["head"]["vars"]
+        rows = data["results"]["bindings"]
+        if not rows:
+            return False
+        (row,) = rows
+        (cell,) = row.values()
+        value = str(cell["value"]).strip().lower()
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return {"1": True, "true": True, "0": False, "false": False}.get(value)
+
+
 class _Wrapper(SPARQLWrapper):
     """SPARQLWrapper that builds the protocol request and hands it to our transport."""
 
@@ -64,6 +82,8 @@ class RemoteStore:
     def __init__(self, settings: EndpointSettings) -> None:
         self.settings = settings
         self.http = Transport(settings)
+        self.before_first_request: Callable[[], None] | None = None
+        """Called once, just before the first request is sent (the CLI checks there that the graph is not empty)."""
 
     def __repr__(self) -> str:
         graph = f", graph={self.settings.graph!r}" if self.settings.graph else ""
@@ -99,6 +119,9 @@ class RemoteStore:
         return wrapper
 
     def _run(self, text: str, **options: Any) -> Response:
+        hook, self.before_first_request = self.before_first_request, None
+        if hook is not None:
+            hook()
         response = self._wrapper(text, **options).query().response
         assert isinstance(response, Response)
         return response
@@ -143,6 +166,8 @@ class RemoteStore:
     def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
         data = self._json(inject_values(query, bindings))
         answer = data.get("boolean")
+        if answer is None:
+            answer = _ask_as_select(data)
         if not isinstance(answer, bool):
             raise EndpointError(f"the SPARQL endpoint {self.settings.query_url} did not answer the ASK query")
         return answer
