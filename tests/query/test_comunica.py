@@ -25,7 +25,8 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from tests.helpers import REPO, invoke
-from transferkg.app.kg import KnowledgeGraph, sort_lists
+from transferkg.app.kg import KnowledgeGraph
+from transferkg.query.results import sort_lists
 from transferkg.store.base import SelectResult
 from transferkg.store.binding import inject_values
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,58 +27,7 @@ if TYPE_CHECKING:  # the rest is imported where used: a read command on the buil
     from transferkg.rules.derive import DeriveResult
     from transferkg.rules.validate import Report
 
-__all__ = ["KnowledgeGraph", "load", "sort_lists"]
-
-
-def sort_lists(result: SelectResult, columns: tuple[str, ...]) -> SelectResult:
-    """``result`` with the "; "-joined values of ``columns`` in sorted order, whatever the engine's."""
-    index = [i for i, v in enumerate(result.vars) if v in columns]
-    if not index:
-        return result
-    rows = []
-    for row in result.rows:
-        cells = list(row)
-        for i in index:
-            cell = cells[i]
-            if isinstance(cell, Literal) and ";" in str(cell):
-                parts = sorted({p.strip() for p in str(cell).split(";") if p.strip()})
-                cells[i] = Literal("; ".join(parts), lang=cell.language, datatype=cell.datatype)
-        rows.append(tuple(cells))
-    return SelectResult(vars=result.vars, rows=rows)
-
-
-def _folder_key(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """The ``.rq`` files of ``folder`` with their sizes and times: a new key when any is added, removed or edited."""
-    try:
-        entries = [e for e in os.scandir(folder) if e.name.endswith(".rq")]
-        return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries))
-    except OSError:
-        return ()
-
-
-@cache
-def _library_class() -> type[QueryLibrary]:
-    from transferkg.query.library import QueryLibrary, parse_query_file
-
-    class _Library(QueryLibrary):
-        """A query library that reads one file for ``get(name)`` (a command runs one query) and all to list them."""
-
-        def __init__(self, folder: str | os.PathLike[str]) -> None:
-            super().__init__(folder)
-            self._one: dict[str, Query] = {}
-
-        def get(self, name: str) -> Query:
-            if name not in self._one:
-                try:
-                    present = f"{name}.rq" in os.listdir(self.folder)  # exactly the stems the listing knows
-                except OSError:
-                    present = False
-                if not present:
-                    return super().get(name)  # UnknownQuery, with the names there are
-                self._one[name] = parse_query_file(self.folder / f"{name}.rq")
-            return self._one[name]
-
-    return _Library
+__all__ = ["KnowledgeGraph", "load"]
 
 
 @dataclass
@@ -136,11 +85,13 @@ class KnowledgeGraph:
     @property
     def queries(self) -> QueryLibrary:
         """The named queries of ``queries/*.rq``: parsed once while the files stay as they are."""
+        from transferkg.query.library import OneFileQueryLibrary, folder_key
+
         folder = self.layout.queries_dir
-        key = _folder_key(folder)
+        key = folder_key(folder)
         cached = self.__dict__.get("_library")
         if cached is None or cached[0] != key:
-            cached = self.__dict__["_library"] = (key, _library_class()(folder))
+            cached = self.__dict__["_library"] = (key, OneFileQueryLibrary(folder))
         return cached[1]  # type: ignore[no-any-return]
 
     def result(self, name: str, params: Mapping[str, object] | None = None, /, **more: object) -> SelectResult:
@@ -164,7 +115,11 @@ class KnowledgeGraph:
 
             text = inject_values(text, lists)
         result = self.store.select(text, singles)
-        return sort_lists(result, query.lists) if query.lists else result
+        if not query.lists:
+            return result
+        from transferkg.query.results import sort_lists
+
+        return sort_lists(result, query.lists)
 
     def run_result(self, name: str, params: Mapping[str, object] | None = None) -> SelectResult:
         """The former name of :meth:`result` (deprecated)."""

@@ -38,8 +38,8 @@ from transferkg.core.errors import BadParameter, LoadError, QuerySyntaxError, Un
 from transferkg.query.params import PARAM_TYPES, Param, check_codes, today
 from transferkg.store.binding import outline, query_form
 
-__all__ = ["PARAM_TYPES", "Param", "Query", "QueryLibrary", "check_no_service", "parse_query_file", "parse_query_text",
-           "query_header", "read_query_file", "today", "uses_service"]
+__all__ = ["PARAM_TYPES", "OneFileQueryLibrary", "Param", "Query", "QueryLibrary", "check_no_service", "folder_key",
+           "parse_query_file", "parse_query_text", "query_header", "read_query_file", "today", "uses_service"]
 
 @dataclass
 class Query:
@@ -318,3 +318,31 @@ class QueryLibrary:
             raise UnknownQuery(f"no query named {name!r}{hint}; "
                                f"known queries: {', '.join(sorted(queries))}")
         return queries[name]
+
+
+def folder_key(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """The ``.rq`` files of ``folder`` with their sizes and times: a new key when any is added, removed or edited."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.endswith(".rq")]
+        return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries))
+    except OSError:
+        return ()
+
+
+class OneFileQueryLibrary(QueryLibrary):
+    """A query library that reads one file for ``get(name)`` (a command runs one query) and all to list them."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        super().__init__(folder)
+        self._one: dict[str, Query] = {}
+
+    def get(self, name: str) -> Query:
+        if name not in self._one:
+            try:
+                present = f"{name}.rq" in os.listdir(self.folder)  # exactly the stems the listing knows
+            except OSError:
+                present = False
+            if not present:
+                return super().get(name)  # UnknownQuery, with the names there are
+            self._one[name] = parse_query_file(self.folder / f"{name}.rq")
+        return self._one[name]

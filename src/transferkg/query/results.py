@@ -28,7 +28,7 @@ from transferkg.store.base import SelectResult
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMATS", "curie", "format_result", "format_table", "readable", "to_dataframe"]
+__all__ = ["FORMATS", "curie", "format_result", "format_table", "readable", "sort_lists", "to_dataframe"]
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
@@ -179,3 +179,20 @@ def _json(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+def sort_lists(result: SelectResult, columns: tuple[str, ...]) -> SelectResult:
+    """``result`` with the "; "-joined values of ``columns`` in sorted order, whatever the engine's."""
+    index = [i for i, v in enumerate(result.vars) if v in columns]
+    if not index:
+        return result
+    rows = []
+    for row in result.rows:
+        cells = list(row)
+        for i in index:
+            cell = cells[i]
+            if isinstance(cell, Literal) and ";" in str(cell):
+                parts = sorted({p.strip() for p in str(cell).split(";") if p.strip()})
+                cells[i] = Literal("; ".join(parts), lang=cell.language, datatype=cell.datatype)
+        rows.append(tuple(cells))
+    return SelectResult(vars=result.vars, rows=rows)
