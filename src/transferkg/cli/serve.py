@@ -105,11 +105,18 @@ def serve(ctx: click.Context, port: int, rw: bool, store_dir: str | None, build_
         load_store(location, [source])
         server = OxigraphServer(location, port=port, read_only=not rw,
                                 token=(os.environ.get("TRANSFERKG_ENDPOINT_TOKEN") or None) if rw else None)
-        stops = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
-        previous = {sig: signal.signal(sig, interrupt) for sig in stops}
+        # SIGINT too: a process started in the background of a script inherits SIGINT *ignored*, and
+        # Python then never turns Ctrl-C (or kill -INT) into KeyboardInterrupt; serve must stop anyway.
+        stops = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+        pending: list[int] = []  # a signal during start-up waits until the server is announced, then stops it
+        previous = {sig: signal.signal(sig, lambda signum, _frame: pending.append(signum)) for sig in stops}
         try:
             server.start()
             _announce(server, rw)
+            for sig in stops:
+                signal.signal(sig, interrupt)
+            if pending:
+                raise KeyboardInterrupt
             code = server.wait()
             if code not in (0, -signal.SIGINT, -signal.SIGTERM):
                 raise EndpointError(f"the Oxigraph server at {server.url} stopped unexpectedly (exit {code})")
