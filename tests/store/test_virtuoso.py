@@ -165,7 +165,7 @@ def _remote(server: Virtuoso, where: str) -> KnowledgeGraph:
 
 
 @pytest.mark.parametrize("where", ["named"])
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=True))
                                   if n in KNOWN else n for n in QUERIES])
 def test_library_query_rows(loaded: Virtuoso, kg: KnowledgeGraph, name: str, where: str) -> None:
     assert _rows(_remote(loaded, where).run_result(name)) == _rows(kg.run_result(name))
