@@ -142,17 +142,14 @@ QUERIES = sorted(path.stem for path in (REPO / "queries").glob("*.rq"))
 _BOOL = "boolean expressions come back as xsd:integer 0/1 (xsd:boolean(…) would fix it)"
 _TEXT = "computed strings lose characters outside Latin-1 ('?'), integers above 2^31 come back as xsd:decimal"
 KNOWN: dict[str, str] = {
-    "agreements": _BOOL,
     "claims_about": "STR() of a string with '–' written in the query gives '?' (1–2 person → 1?2 person)",
-    "current_status": _BOOL + " (datesDisagree)",
     "disagreements": "some computed values lose their number ('approximately ? GBP', '? person')",
-    "government_only_facts": "41 rows instead of 91 (BIND inside an OPTIONAL filtering on an outer variable)",
+    "government_only_facts": "41 rows instead of 91 (cause not found)",
     "payments": _TEXT,
     "single_source_facts": _TEXT,
     "status_on_date": "Virtuoso 37000 SQ156 internal optimized compiler error (Bad dfe in sqlo_place_exp)",
-    "status_timeline": _BOOL,
     "totals": "Virtuoso 37000 SP031 internal error (sparp_gp_deprecate)",
-    "transfers": _BOOL + "; one row more",
+    "transfers": "one row more, and its boolean columns come back as xsd:integer 0/1",
 }
 """Library queries whose rows still differ on Virtuoso, and why (see the README, Remote endpoints)."""
 
