@@ -16,6 +16,7 @@ import subprocess
 import sys
 import traceback
 import urllib.request
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +127,22 @@ def pre(dom: str, element_id: str) -> Any:
     match = re.search(rf'<pre id="{element_id}"[^>]*>(.*?)</pre>', dom, re.S)
     assert match, f"no #{element_id} in the page: {dom[-1500:]}"
     return json.loads(html.unescape(match.group(1)))
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A test endpoint's request handler: no request log, and one way to answer."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def answer(self, code: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        """Send ``code`` with ``headers`` and ``body``; a client that hung up is no error here."""
+        try:
+            self.send_response(code)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass

@@ -31,7 +31,7 @@ import time
 import traceback
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from click.testing import CliRunner, Result
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from tests.helpers import REPO, package_env
+from tests.helpers import REPO, QuietHandler, package_env
 from transferkg.app.connect import connect
 from transferkg.app.server import OxigraphServer, free_port
 from transferkg.cli import main
@@ -60,25 +60,11 @@ FAR_AWAY = "http://192.0.2.1:9"
 # --------------------------------------------------------------------------- the hostile endpoints
 
 
-class Hostile(BaseHTTPRequestHandler):
+class Hostile(QuietHandler):
     """Misbehaving endpoints by the first path segment (see the module docstring)."""
 
     stop = threading.Event()
     hits: dict[str, int] = {}
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _send(self, code: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        try:
-            self.send_response(code)
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:
-            pass
 
     def _drip(self, data: bytes) -> None:
         """One byte every 0.3 s: no single read ever waits for long."""
@@ -117,12 +103,12 @@ class Hostile(BaseHTTPRequestHandler):
         Hostile.hits[mode] = Hostile.hits.get(mode, 0) + 1
         json_type = {"Content-Type": "application/sparql-results+json"}
         if mode == "html500":
-            self._send(500, b"<!DOCTYPE html><html><head><title>500</title></head><body><h1>Internal Server "
+            self.answer(500, b"<!DOCTYPE html><html><head><title>500</title></head><body><h1>Internal Server "
                             b"Error</h1><p>The server\ntripped.</p></body></html>", {"Content-Type": "text/html"})
         elif mode == "garbage":
-            self._send(200, b"\x00\xff<<this is not json>>\x1b[2J\x07", json_type)
+            self.answer(200, b"\x00\xff<<this is not json>>\x1b[2J\x07", json_type)
         elif mode == "unauthorized":
-            self._send(401, b"who are you", {"WWW-Authenticate": 'Basic realm="tct"'})
+            self.answer(401, b"who are you", {"WWW-Authenticate": 'Basic realm="tct"'})
         elif mode == "hang":
             self.stop.wait(30)
         elif mode == "drip":
@@ -132,19 +118,19 @@ class Hostile(BaseHTTPRequestHandler):
         elif mode == "driphead":
             self._drip(b"HTTP/1.0 200 OK\r\nContent-Type: application/sparql-results+json\r\n\r\n{}")
         elif mode == "echo":
-            self._send(int(parts[2]), self._echo(int(parts[3])), {"Content-Type": "text/html"})
+            self.answer(int(parts[2]), self._echo(int(parts[3])), {"Content-Type": "text/html"})
         elif mode == "away":
-            self._send(302, b"moved", {"Location": f"{FAR_AWAY}/query?{self.path.partition('?')[2]}"})
+            self.answer(302, b"moved", {"Location": f"{FAR_AWAY}/query?{self.path.partition('?')[2]}"})
         elif mode == "awaycreds":
-            self._send(301, b"moved", {"Location": "http://bob:hunter2@192.0.2.1/sparql?token=abcd1234"})
+            self.answer(301, b"moved", {"Location": "http://bob:hunter2@192.0.2.1/sparql?token=abcd1234"})
         elif mode == "postback":
-            self._send(303, b"see other", {"Location": "/ok/query"})
+            self.answer(303, b"see other", {"Location": "/ok/query"})
         elif mode == "busy":
-            self._send(503, b"come back in an hour", {"Retry-After": "3600"})
+            self.answer(503, b"come back in an hour", {"Retry-After": "3600"})
         elif mode == "slowbusy":
-            self._send(429, b"slow down", {"Retry-After": "0.6"})
+            self.answer(429, b"slow down", {"Retry-After": "0.6"})
         else:
-            self._send(404, b"nothing here")
+            self.answer(404, b"nothing here")
 
     do_GET = do_POST = do_PUT = _handle  # noqa: N815 (http.server's names)
 

@@ -18,7 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
-from tests.helpers import LOOPBACK, REPO, dump_dom, package_env, run_cli
+from tests.helpers import LOOPBACK, REPO, QuietHandler, dump_dom, package_env, run_cli
 from transferkg.app.connect import connect
 from transferkg.app.kg import KnowledgeGraph
 from transferkg.app.server import OxigraphServer, free_port
@@ -149,7 +149,7 @@ def pushed(oxigraph: OxigraphServer, kg: KnowledgeGraph) -> OxigraphServer:
     return oxigraph
 
 
-class Fake(BaseHTTPRequestHandler):
+class Fake(QuietHandler):
     """Endpoints by path prefix: /ok, /500, /hang, /auth, /busy, /always429, /acceptput."""
 
     requests: list[dict[str, Any]] = []
@@ -167,20 +167,6 @@ class Fake(BaseHTTPRequestHandler):
                   "blank": {"type": "bnode", "value": "b0"},
               }]}}
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _answer(self, code: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        try:
-            self.send_response(code)
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:
-            pass
-
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -189,39 +175,39 @@ class Fake(BaseHTTPRequestHandler):
         mode = self.path.split("/")[1]
         json_type = {"Content-Type": "application/sparql-results+json"}
         if mode == "ok":
-            self._answer(200, json.dumps(self.SELECT).encode(), json_type)
+            self.answer(200, json.dumps(self.SELECT).encode(), json_type)
         elif mode == "500":
-            self._answer(500, b"internal trouble", {"Content-Type": "text/plain"})
+            self.answer(500, b"internal trouble", {"Content-Type": "text/plain"})
         elif mode == "hang":
             time.sleep(3)
-            self._answer(200, json.dumps(self.SELECT).encode(), json_type)
+            self.answer(200, json.dumps(self.SELECT).encode(), json_type)
         elif mode == "auth":
             if self.headers.get("Authorization") in ("Bearer t0ken-value",
                                                      "Basic " + base64.b64encode(b"alice:good").decode()):
-                self._answer(200, json.dumps(self.SELECT).encode(), json_type)
+                self.answer(200, json.dumps(self.SELECT).encode(), json_type)
             else:
-                self._answer(401, b"who are you", {"WWW-Authenticate": 'Basic realm="tct"'})
+                self.answer(401, b"who are you", {"WWW-Authenticate": 'Basic realm="tct"'})
         elif mode == "busy":
             Fake.busy_calls += 1
             if Fake.busy_calls == 1:
-                self._answer(503, b"later", {"Retry-After": "1"})
+                self.answer(503, b"later", {"Retry-After": "1"})
             else:
-                self._answer(200, json.dumps(self.SELECT).encode(), json_type)
+                self.answer(200, json.dumps(self.SELECT).encode(), json_type)
         elif mode == "always429":
-            self._answer(429, b"slow down", {"Retry-After": "0"})
+            self.answer(429, b"slow down", {"Retry-After": "0"})
         elif mode == "failmove":
             if b"MOVE" in body:
-                self._answer(500, b"lost power during the swap", {"Content-Type": "text/plain"})
+                self.answer(500, b"lost power during the swap", {"Content-Type": "text/plain"})
                 return
             request = urllib.request.Request(Fake.upstream + "/update", data=body, method="POST",
                                              headers={"Content-Type": self.headers["Content-Type"],
                                                       "Authorization": f"Bearer {Fake.upstream_token}"})
             with LOOPBACK.open(request, timeout=10) as response:
-                self._answer(response.status, response.read())
+                self.answer(response.status, response.read())
         elif mode == "acceptput":
-            self._answer(204)  # accepts the upload and stores nothing
+            self.answer(204)  # accepts the upload and stores nothing
         else:
-            self._answer(404, b"no such thing")
+            self.answer(404, b"no such thing")
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's names)
         self._handle()
