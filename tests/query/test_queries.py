@@ -438,6 +438,26 @@ def test_run_returns_a_dataframe_of_readable_values(kg: KnowledgeGraph) -> None:
     assert df.loc[df["agreement"] == "id:agreement-GB-XK-2025", "signed"].iloc[0] is None
 
 
+REQUIRED_EXAMPLES = {"claims_about": {"subject": "id:agreement-US-XK-2025-06"}, "status_timeline": {"agreement": "id:agreement-US-XK-2025-06"},
+                     "status_on_date": {"day": "2025-06-15"}}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dataframes_made_straight_from_oxigraph_equal_those_made_through_rdflib(kg: KnowledgeGraph,
+                                                                                 name: str) -> None:
+    """``kg.run`` converts Oxigraph's terms to values directly: the same values, of the same types."""
+    from transferkg.query.results import readable, to_dataframe
+
+    params = REQUIRED_EXAMPLES.get(name, {})
+    fast = kg.run(name, **params)
+    slow = to_dataframe(kg.result(name, params))
+    assert len(fast) > 0
+    assert list(fast.columns) == list(slow.columns)
+    for got, want in zip(fast.itertuples(index=False), slow.itertuples(index=False), strict=True):
+        assert [(type(v), v) for v in got] == [(type(v), v) for v in want]
+    assert readable(None) is None
+
+
 def test_counts_are_ints_and_flags_are_bools(kg: KnowledgeGraph) -> None:
     senders = kg.run("multi_host_senders").set_index("sender")
     assert senders.loc["id:state-US", "hosts"] == 26

@@ -13,12 +13,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset, Graph, URIRef
 
 from transferkg.app.kg import KnowledgeGraph, load
 from transferkg.app.releases import GRAPH_RELEASE, describe
 from transferkg.core import graphs as core_graphs
-from transferkg.core.errors import BuildError, ChecksFailed, DataNotConforming, LoadError
+from transferkg.core.errors import BuildError, ChecksFailed, DataNotConforming, LoadError, OutputError
 from transferkg.core.namespaces import bind_prefixes
 from transferkg.core.resources import find_layout
 from transferkg.curation.evidence import Finding, format_findings
@@ -120,13 +120,8 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
     except OSError as exc:
         raise BuildError(f"cannot create {parent}: {exc.strerror}") from exc
     try:
-        kg.serialize(tmp / TURTLE_NAME, format="turtle")
         release = describe(kg.layout.root, summary, ontology=kg.loaded.ontology if kg.loaded else None)
-        dataset = _partition(kg)
-        stamp = dataset.graph(URIRef(GRAPH_RELEASE))  # the release description, in its own named graph
-        for triple in release.graph():
-            stamp.add(triple)
-        dataset.serialize(tmp / NQUADS_NAME, format="nquads", encoding="utf-8")
+        _write_graph(kg, tmp, release.graph())
         release.graph().serialize(tmp / RELEASE_NAME, format="turtle")
         (tmp / SUMMARY_NAME).write_text(json.dumps({**summary, "release": release.as_dict()}, indent=2) + "\n",
                                         encoding="utf-8")
@@ -136,13 +131,33 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
         if kg.loaded is not None:  # the store read commands reuse (build_store); from this build's layers
             _write_store(kg, tmp / STORE_NAME, parts)
         _swap(tmp, out_dir)
-    except OSError as exc:
+    except (OSError, OutputError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise BuildError(f"cannot write {out_dir}: {exc.strerror or exc}") from exc
+        raise BuildError(f"cannot write {out_dir}: {getattr(exc, 'strerror', None) or exc}") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return BuildResult(out=out_dir, summary=summary, report=report, kg=kg, evidence=evidence)
+
+
+def _write_graph(kg: KnowledgeGraph, folder: Path, release: Graph) -> None:
+    """``transferkg.ttl`` (everything) and ``transferkg.nq`` (each layer and the release in its named graph).
+
+    An Oxigraph store already keeps the layers in named graphs and writes them sorted
+    (deterministic bytes, a second less than rdflib); any other store is split here.
+    """
+    from transferkg.store.oxigraph import OxigraphStore
+
+    if isinstance(kg.store, OxigraphStore) and kg.loaded is not None:
+        kg.store.write(folder / TURTLE_NAME, format="ttl")
+        kg.store.write(folder / NQUADS_NAME, format="nq", extra={GRAPH_RELEASE: release})
+        return
+    kg.serialize(folder / TURTLE_NAME, format="turtle")
+    dataset = _partition(kg)
+    stamp = dataset.graph(URIRef(GRAPH_RELEASE))  # the release description, in its own named graph
+    for triple in release:
+        stamp.add(triple)
+    dataset.serialize(folder / NQUADS_NAME, format="nquads", encoding="utf-8")
 
 
 def _write_store(kg: KnowledgeGraph, folder: Path, parts: dict[str, str]) -> None:

@@ -102,10 +102,16 @@ class KnowledgeGraph:
             BadParameter: unknown, missing or invalid parameters (never spliced into SPARQL),
                 or the query file uses SERVICE.
         """
+        return self._result(name, {**(params or {}), **more})
+
+    def _result(self, name: str, params: Mapping[str, object] | None, *,
+                readable_values: bool = False) -> SelectResult:
+        """:meth:`result`; with ``readable_values`` the rows hold readable Python values, made
+        straight from Oxigraph's terms when the store is Oxigraph (no rdflib term per value)."""
         query = self.queries.get(name)
         if "\\" in query.text or "SERVICE" in query.text.upper():  # else no SERVICE, escaped or not: no parser
             query.check_no_service()
-        bindings = query.bind({**(params or {}), **more}, codes=self._code_lists())
+        bindings = query.bind(dict(params or {}), codes=self._code_lists())
         self._check_known(query, bindings)
         lists = {k: v for k, v in bindings.items() if isinstance(v, tuple)}
         singles = {k: v for k, v in bindings.items() if not isinstance(v, tuple)}
@@ -114,12 +120,18 @@ class KnowledgeGraph:
             from transferkg.store.binding import inject_values
 
             text = inject_values(text, lists)
-        result = self.store.select(text, singles)
-        if not query.lists:
-            return result
-        from transferkg.query.results import sort_lists
+        from transferkg.query.results import readable, readable_converter, sort_lists
+        from transferkg.store.oxigraph import OxigraphStore
 
-        return sort_lists(result, query.lists)
+        if readable_values and not query.lists and isinstance(self.store, OxigraphStore):
+            names, rows = self.store.select_values(text, singles, readable_converter())
+            return SelectResult(vars=names, rows=rows)  # type: ignore[arg-type]
+        result = self.store.select(text, singles)
+        if query.lists:
+            result = sort_lists(result, query.lists)
+        if readable_values:
+            result = SelectResult(vars=result.vars, rows=[tuple(readable(v) for v in row) for row in result.rows])
+        return result
 
     def run_result(self, name: str, params: Mapping[str, object] | None = None) -> SelectResult:
         """The former name of :meth:`result` (deprecated)."""
@@ -177,7 +189,9 @@ class KnowledgeGraph:
         """Run library query ``name``; a DataFrame of readable values (``raw=True``: terms)."""
         from transferkg.query.results import to_dataframe
 
-        return to_dataframe(self.result(name, params), raw=raw)
+        if raw:
+            return to_dataframe(self.result(name, params), raw=True)
+        return to_dataframe(self._result(name, params, readable_values=True), readable_rows=True)
 
     def code_label(self, code: str) -> str:
         """The code list's label of a ``tctv:`` code ("third-country deportation"), else the code itself."""

@@ -69,7 +69,8 @@ def load_layers(store: GraphStore, loaded: Loaded) -> None:
     store.clear_graph(GRAPH_ONTOLOGY)
     store.clear_graph(GRAPH_CURATED)
     store.load_graph(loaded.ontology, GRAPH_ONTOLOGY)
-    store.load_graph(loaded.curated - loaded.ontology, GRAPH_CURATED)
+    store.load_graph(loaded.curated, GRAPH_CURATED)
+    store.dedupe(GRAPH_CURATED, against=(GRAPH_ONTOLOGY,))  # in the store: rdflib's set difference took 0.3 s
     if store.has_graph(GRAPH_IMPORT):
         store.dedupe(GRAPH_IMPORT, against=(GRAPH_ONTOLOGY, GRAPH_CURATED))
 

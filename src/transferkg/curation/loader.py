@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph
@@ -77,7 +78,6 @@ def _turtle_error(exc: Exception, text: str, shown: str) -> LoadError:
 class Loaded:
     """What one load produced: the data graph, the shapes and curation facts."""
 
-    data: Graph
     shapes: Graph
     ontology: Graph = field(default_factory=Graph)
     """The ontology and code lists alone."""
@@ -91,6 +91,15 @@ class Loaded:
     """Source id → publication date as written."""
     names: NameList = field(default_factory=lambda: NameList(public_figures={}))
     """The curators' name list, for the privacy check."""
+
+    @cached_property
+    def data(self) -> Graph:
+        """Ontology, code lists and curated data in one rdflib graph (made on first use: the Oxigraph
+        backend never needs it)."""
+        data = bind_prefixes(Graph())
+        data += self.ontology
+        data += self.curated
+        return data
 
 
 def load_layout(layout: Layout) -> Loaded:
@@ -121,10 +130,7 @@ def load_layout(layout: Layout) -> Loaded:
     curated = compiled.graph
     for path in ttl:
         parse_turtle(path, curated, root=root)
-    data = bind_prefixes(Graph())
-    data += ontology
-    data += curated
     files = [layout.ontology, *vocab, *shape_files, *compiled.files, *ttl]
-    return Loaded(data=data, shapes=shapes, ontology=ontology, curated=curated, files=files,
+    return Loaded(shapes=shapes, ontology=ontology, curated=curated, files=files,
                   rows=compiled.rows, records=compiled.records, published=compiled.published,
                   names=compiled.names)

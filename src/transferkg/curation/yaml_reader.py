@@ -141,6 +141,9 @@ def compose(path: Path, display: str) -> yaml.Node | None:
             deeper than :data:`MAX_DEPTH`.
     """
     text = read_utf8(path, display)
+    fast = _fast_compose(text)
+    if fast is not _SLOW:
+        return fast
     loader: _Loader | None = None
     try:
         loader = _Loader(text)  # checks every character first
@@ -166,6 +169,41 @@ def compose(path: Path, display: str) -> yaml.Node | None:
             errors.add(Where(display, line), f"duplicate key {short(key)} (first at line {first}): "
                                              "the second value would silently replace the first")
         errors.raise_if_any()
+    return root
+
+
+_SLOW = yaml.Node("", "", None, None)
+"""What :func:`_fast_compose` returns when only the checking composer can say what is wrong."""
+
+
+def _fast_compose(text: str) -> yaml.Node | None:
+    """``text``'s node tree through libyaml (ten times faster), or :data:`_SLOW` for anything suspect.
+
+    The C composer does not check what :class:`_Loader` refuses, so the tree is walked
+    here (without recursion: libyaml itself stops at 1,000 levels); a file with any
+    problem is read again by :class:`_Loader`, whose messages are the ones users see.
+    """
+    cloader = getattr(yaml, "CSafeLoader", None)
+    if cloader is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return _SLOW
+    try:
+        root = yaml.compose(text, Loader=cloader)
+    except (yaml.YAMLError, RecursionError):
+        return _SLOW
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return _SLOW
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode) or str(key.value) in keys:
+                    return _SLOW
+                keys.add(str(key.value))
+                stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
     return root
 
 

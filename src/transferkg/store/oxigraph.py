@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -139,20 +139,29 @@ class OxigraphStore:
             raise QueryFailed(f"the query failed while running: {reason(exc)}") from exc
 
     def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> SelectResult:
+        names, rows = self.select_values(query, bindings, self._convert)
+        return SelectResult(vars=names, rows=rows)
+
+    def select_values(self, query: str, bindings: Mapping[str, Node] | None,
+                      convert: Callable[[Any], Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """A SELECT's variables and rows, each pyoxigraph term (or None) passed through ``convert``.
+
+        What :meth:`select` does with rdflib terms; a caller that wants plain Python values
+        (a DataFrame) converts straight from pyoxigraph instead of through rdflib.
+        """
         result, hidden = self._query(query, bindings)
         if not isinstance(result, ox.QuerySolutions):
             raise QuerySyntaxError("not a SELECT query")
         names = [v.value for v in result.variables]
-        convert = self._convert
         try:
-            rows: list[tuple[Node | None, ...]] = [tuple(map(convert, solution)) for solution in result]
+            rows: list[tuple[Any, ...]] = [tuple(map(convert, solution)) for solution in result]
         except (OSError, RuntimeError) as exc:  # raised while evaluating, e.g. by a SERVICE call
             raise QueryFailed(f"the query failed while running: {reason(exc)}") from exc
         if hidden:
             keep = [i for i, n in enumerate(names) if n not in hidden]
             names = [names[i] for i in keep]
             rows = [tuple(row[i] for i in keep) for row in rows]
-        return SelectResult(vars=names, rows=rows)
+        return names, rows
 
     def select_raw(self, query: str) -> list[tuple[Any, ...]]:
         """Rows of a SELECT as pyoxigraph terms, without conversion (for benchmarks)."""
@@ -202,6 +211,32 @@ class OxigraphStore:
 
     def triple_count(self) -> int:
         return len(self._store)
+
+    def write(self, destination: str | os.PathLike[str], *, format: str,
+              extra: Mapping[str, Graph] | None = None) -> None:
+        """Everything in the store, sorted, written by Oxigraph (ten times rdflib's speed).
+
+        ``format`` ``ttl`` writes the union of all graphs as Turtle with the project
+        prefixes; ``nq`` writes every named graph as N-Quads. ``extra`` maps graph IRIs to
+        rdflib graphs written as well (e.g. a build's release description). Sorted by
+        subject, predicate and object, so the same content gives the same bytes.
+        """
+        from transferkg.core.namespaces import PREFIXES
+
+        fmt = _format(format)
+        quads = list(self._store.quads_for_pattern(None, None, None, None))
+        for name, graph in (extra or {}).items():
+            target = ox.NamedNode(name)
+            quads += [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target) for s, p, o in graph]
+        if fmt == ox.RdfFormat.TURTLE:
+            triples = {q.triple for q in quads}
+            items: list[Any] = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        else:
+            items = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+        try:
+            ox.serialize(items, str(destination), fmt, prefixes=dict(PREFIXES) if fmt == ox.RdfFormat.TURTLE else None)
+        except OSError as exc:
+            raise OutputError(f"cannot write {destination}: {exc.strerror or exc}") from exc
 
     def to_graph(self) -> Graph:
         """A copy of everything in the store (all graphs) as an rdflib graph."""
