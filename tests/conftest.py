@@ -78,12 +78,20 @@ def deals(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     return deal_network(kg)
 
 
-_SLOW_FILES = ("test_benchmarks.py", "test_owl.py", "test_comunica.py", "test_virtuoso.py")
+_SLOW_FILES = (
+    # another engine, a benchmark, the reasoner
+    "test_benchmarks.py", "test_owl.py", "test_comunica.py", "test_virtuoso.py",
+    # the reference engines run beside Oxigraph (rdflib's SPARQL, pySHACL) on whole graphs
+    "store/test_oxigraph.py", "query/test_internal_queries.py", "rules/test_fast_shacl.py",
+    # imports into on-disk stores in real processes (kill -9, peak memory), and replays of the git history
+    "hostile/test_import.py", "ingest/test_bulk.py", "app/test_diff.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The development tier, ``pytest -m "not slow"``, leaves out what starts a server, a browser,
-    a notebook kernel, a benchmark or another engine; the README's test command runs everything."""
+    a notebook kernel, a benchmark or another engine, what compares with the reference engines,
+    imports into on-disk stores or replays history; the README's test command runs everything."""
     for item in items:
         path = str(getattr(item, "path", ""))
         if (path.endswith(".ipynb") or path.endswith(_SLOW_FILES)

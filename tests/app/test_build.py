@@ -87,3 +87,32 @@ def test_debug_shows_traceback(tree: Path, tmp_path: Path) -> None:
     code, _, stderr = run_cli("--root", str(tree), "--debug", "build", "--out", str(tmp_path / "o"))
     assert code != 0
     assert "Traceback" in stderr
+
+
+def test_shacl_in_a_forked_child_gives_the_report_of_validating_here(tree: Path, monkeypatch) -> None:
+    """The build validates on a second core; the report is the one ``kg.validate()`` gives in-process,
+    and a child that dies (or no fork at all) only means validating here — violations still stop the build."""
+    import os
+
+    import pytest
+
+    import transferkg
+    from transferkg.app import build as build_module
+    from transferkg.core.errors import DataNotConforming
+
+    (tree / "ontology" / "shapes").mkdir(exist_ok=True)
+    (tree / "ontology" / "shapes" / "test.shapes.ttl").write_text(SHAPE, encoding="utf-8")
+    kg = transferkg.load(tree)
+    here = kg.validate()
+    assert not here.conforms
+    validation = build_module._Validation(kg)
+    assert validation.process is not None  # Linux: a real child
+    assert validation.report() == here
+    monkeypatch.setattr(build_module, "_validate_child", lambda kg, send: os._exit(3))
+    for _ in range(2):
+        validation = build_module._Validation(kg)
+        assert validation.report() == here  # the child died without a word: validated here
+        with pytest.raises(DataNotConforming):
+            build_module.build(tree / "out", kg=kg)
+        monkeypatch.setenv("TRANSFERKG_NO_FORK", "1")
+    assert not (tree / "out").exists()

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import DATA, make_tree
 from tests.helpers import invoke as cli_invoke
 from transferkg.curation.compile import parse_number
 
@@ -236,12 +237,21 @@ def test_parse_number_refuses_what_a_curator_did_not_mean(text: str, why: str) -
 # --------------------------------------------------------------------------- every command, nothing lost
 
 
-@pytest.fixture()
-def built(tree: Path) -> tuple[Path, dict[str, str]]:
-    """The tree built once into tree/build, and what that build holds."""
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small tree built once for the module (fifteen tests copy it instead of building it again)."""
+    tree = make_tree(tmp_path_factory.mktemp("built") / "tree", "mini.yaml", DATA / "mini" / "mini.yaml")
     out = tree / "build"
     code, output = invoke("--root", tree, "build", "--out", out)
     assert code == 0, output
+    return out
+
+
+@pytest.fixture()
+def built(tree: Path, first_build: Path) -> tuple[Path, dict[str, str]]:
+    """A build of the tree in tree/build (a copy of the module's one build of the same files), and what it holds."""
+    out = tree / "build"
+    shutil.copytree(first_build, out)
     return out, snapshot(out)
 
 

@@ -7,11 +7,15 @@ only when everything succeeded, so a failed build leaves the previous one intact
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
@@ -59,6 +63,90 @@ class BuildResult:
         return "\n".join(lines)
 
 
+_CHILD_DEADLINE = 600.0
+"""Seconds to wait for the validating child before validating here instead (SHACL takes about two)."""
+
+
+class _Validation:
+    """``kg.validate()`` in a forked child process, so SHACL runs on a second core.
+
+    pySHACL holds the GIL for its two seconds; the build's other checks need about one,
+    and the machine has two cores. Where ``fork`` is not the way to start a process
+    (Windows, macOS), or the child fails in any way, the report is made here instead:
+    the same function on the same graph, so the answer never depends on the path.
+    """
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+        self.process: multiprocessing.process.BaseProcess | None = None
+        if sys.platform != "linux" or os.environ.get("TRANSFERKG_NO_FORK"):
+            return
+        import pyshacl  # noqa: F401 - imported before the fork: a child never takes an import lock another thread held
+
+        import transferkg.rules.fast_shacl  # noqa: F401
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        try:
+            self.process = context.Process(target=_validate_child, args=(kg, send), daemon=True)
+            self.process.start()
+        except OSError:
+            self.process = None
+        send.close()
+
+    def report(self) -> Report:
+        if self.process is not None:
+            found = None
+            deadline = time.monotonic() + _CHILD_DEADLINE
+            try:
+                while time.monotonic() < deadline:
+                    if self.receive.poll(0.05):
+                        found = self.receive.recv()
+                        break
+                    if not self.process.is_alive() and not self.receive.poll(0):
+                        break
+            except (EOFError, OSError):
+                found = None
+            self.stop()
+            if isinstance(found, Report):
+                return found
+        return self.kg.validate()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join()
+            self.process = None
+            self.receive.close()
+
+
+def _validate_child(kg: KnowledgeGraph, send: Any) -> None:
+    try:
+        _graph_from_curated(kg)
+        report: Report | None = kg.validate()
+    except BaseException:  # noqa: BLE001 - the parent runs it again and raises it there, with its traceback
+        report = None
+    send.send(report)
+    send.close()
+
+
+def _graph_from_curated(kg: KnowledgeGraph) -> None:
+    """In the forked child only: ``kg.graph`` made by adding the other layers to the curated rdflib graph.
+
+    The child's memory is its own copy, so the curated graph the loader made can be
+    grown in place: the same triples as copying the whole store into rdflib, five
+    times faster (the store's ontology and curated graphs are exactly the loaded ones).
+    """
+    from transferkg.store.oxigraph import OxigraphStore
+
+    if "graph" in kg.__dict__ or kg.loaded is None or not isinstance(kg.store, OxigraphStore):
+        return
+    graph = kg.loaded.curated
+    graph += kg.loaded.ontology
+    graph += kg.store.to_graph(without=(core_graphs.GRAPH_ONTOLOGY, core_graphs.GRAPH_CURATED))
+    kg.__dict__["graph"] = graph
+
+
 def _partition(kg: KnowledgeGraph) -> Dataset:
     """Split the build into ontology, curated and derived named graphs."""
     assert kg.loaded is not None
@@ -95,21 +183,61 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
         kg = load(layout.root)
     else:
         parts = input_parts(kg.layout)
-    report = kg.validate()
+    out_dir = Path(out).resolve()
+    validation = _Validation(kg)  # SHACL on the other core while this one checks privacy and evidence, writes the store
+    tmp: Path | None = None
+    try:
+        names = kg.privacy() if kg.loaded is not None else []
+        evidence = kg.evidence() if kg.loaded is not None else []
+        summary = kg.stats().summary()
+        if not names:
+            tmp = _temporary_folder(out_dir)
+            if kg.loaded is not None:  # the store read commands reuse (build_store); from this build's layers
+                _write_store(kg, tmp / STORE_NAME, parts)
+            _write_graph(kg, tmp)
+        report = validation.report()
+        _refuse(report, names)
+        assert tmp is not None
+        summary.update(warnings=len(report.warnings), violations=0, evidence_findings=len(evidence))
+        _write_reports(kg, tmp, summary, report, evidence)
+        _swap(tmp, out_dir)
+    except (OSError, OutputError) as exc:
+        _discard(tmp)
+        raise BuildError(f"cannot write {out_dir}: {getattr(exc, 'strerror', None) or exc}") from exc
+    except BaseException:
+        _discard(tmp)
+        raise
+    finally:
+        validation.stop()
+    return BuildResult(out=out_dir, summary=summary, report=report, kg=kg, evidence=evidence)
+
+
+def _refuse(report: Report, names: list[Any]) -> None:
+    """Stop the build for a SHACL violation (first) or a name the name list does not account for."""
     if not report.conforms:
         raise DataNotConforming(report)
-    names = kg.privacy() if kg.loaded is not None else []
     if names:
         shown = "\n".join(f"  {f.describe()}" for f in names[:20])
         more = f"\n  … and {len(names) - 20} more" if len(names) > 20 else ""
         raise ChecksFailed(f"{len(names)} name-like phrase(s) not accounted for in graph/names.yaml (no "
                            f"personal data about migrants may be published):\n{shown}{more}")
-    evidence = kg.evidence() if kg.loaded is not None else []
-    summary = kg.stats().summary()
-    summary["warnings"] = len(report.warnings)
-    summary["violations"] = 0
-    summary["evidence_findings"] = len(evidence)
-    out_dir = Path(out).resolve()
+
+
+def _write_reports(kg: KnowledgeGraph, tmp: Path, summary: dict[str, int], report: Report,
+                   evidence: list[Finding]) -> None:
+    """What needs the SHACL report: the release description, ``summary.json`` and the two reports."""
+    release = describe(kg.layout.root, summary, ontology=kg.loaded.ontology if kg.loaded else None)
+    _write_release(kg, tmp, release.graph())
+    release.graph().serialize(tmp / RELEASE_NAME, format="turtle")
+    (tmp / SUMMARY_NAME).write_text(json.dumps({**summary, "release": release.as_dict()}, indent=2) + "\n",
+                                    encoding="utf-8")
+    (tmp / REPORT_NAME).write_text(report.text() + "\n", encoding="utf-8")
+    (tmp / EVIDENCE_NAME).write_text((format_findings(evidence) or "every value can be read off its quote")
+                                     + "\n", encoding="utf-8")
+
+
+def _temporary_folder(out_dir: Path) -> Path:
+    """A new folder beside ``out_dir`` with the permissions a folder made there gets (the umask's)."""
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -119,29 +247,17 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
         tmp.chmod(0o777 & ~umask)
     except OSError as exc:
         raise BuildError(f"cannot create {parent}: {exc.strerror}") from exc
-    try:
-        release = describe(kg.layout.root, summary, ontology=kg.loaded.ontology if kg.loaded else None)
-        _write_graph(kg, tmp, release.graph())
-        release.graph().serialize(tmp / RELEASE_NAME, format="turtle")
-        (tmp / SUMMARY_NAME).write_text(json.dumps({**summary, "release": release.as_dict()}, indent=2) + "\n",
-                                        encoding="utf-8")
-        (tmp / REPORT_NAME).write_text(report.text() + "\n", encoding="utf-8")
-        (tmp / EVIDENCE_NAME).write_text((format_findings(evidence) or "every value can be read off its quote")
-                                         + "\n", encoding="utf-8")
-        if kg.loaded is not None:  # the store read commands reuse (build_store); from this build's layers
-            _write_store(kg, tmp / STORE_NAME, parts)
-        _swap(tmp, out_dir)
-    except (OSError, OutputError) as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise BuildError(f"cannot write {out_dir}: {getattr(exc, 'strerror', None) or exc}") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return BuildResult(out=out_dir, summary=summary, report=report, kg=kg, evidence=evidence)
+    return tmp
 
 
-def _write_graph(kg: KnowledgeGraph, folder: Path, release: Graph) -> None:
-    """``transferkg.ttl`` (everything) and ``transferkg.nq`` (each layer and the release in its named graph).
+def _discard(tmp: Path | None) -> None:
+    if tmp is not None and tmp.exists():
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_graph(kg: KnowledgeGraph, folder: Path) -> None:
+    """``transferkg.ttl`` (everything) and ``transferkg.nq`` (each layer in its named graph; the release
+    description is appended by :func:`_write_release` once the report is in).
 
     An Oxigraph store already keeps the layers in named graphs and writes them sorted
     (deterministic bytes, a second less than rdflib); any other store is split here.
@@ -150,14 +266,25 @@ def _write_graph(kg: KnowledgeGraph, folder: Path, release: Graph) -> None:
 
     if isinstance(kg.store, OxigraphStore) and kg.loaded is not None:
         kg.store.write(folder / TURTLE_NAME, format="ttl")
-        kg.store.write(folder / NQUADS_NAME, format="nq", extra={GRAPH_RELEASE: release})
+        kg.store.write(folder / NQUADS_NAME, format="nq")
         return
     kg.serialize(folder / TURTLE_NAME, format="turtle")
-    dataset = _partition(kg)
-    stamp = dataset.graph(URIRef(GRAPH_RELEASE))  # the release description, in its own named graph
+    _partition(kg).serialize(folder / NQUADS_NAME, format="nquads", encoding="utf-8")
+
+
+def _write_release(kg: KnowledgeGraph, folder: Path, release: Graph) -> None:
+    """The release description appended to ``transferkg.nq`` in its own named graph (it sorts last)."""
+    from transferkg.store.oxigraph import OxigraphStore
+
+    if isinstance(kg.store, OxigraphStore) and kg.loaded is not None:
+        kg.store.write(folder / NQUADS_NAME, format="nq", extra={GRAPH_RELEASE: release}, only_extra=True)
+        return
+    dataset = Dataset()
+    stamp = dataset.graph(URIRef(GRAPH_RELEASE))
     for triple in release:
         stamp.add(triple)
-    dataset.serialize(folder / NQUADS_NAME, format="nquads", encoding="utf-8")
+    with open(folder / NQUADS_NAME, "ab") as fh:
+        fh.write(dataset.serialize(format="nquads", encoding="utf-8"))
 
 
 def _write_store(kg: KnowledgeGraph, folder: Path, parts: dict[str, str]) -> None:

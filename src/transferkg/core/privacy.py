@@ -97,6 +97,7 @@ class NameList:
         return False
 
 
+@lru_cache(maxsize=65536)
 def _is_word(token: str, known: frozenset[str]) -> bool:
     word = re.sub(r"'s$", "", _fold(token)).strip("'.-")
     if not word or len(word) < 2:

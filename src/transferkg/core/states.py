@@ -294,6 +294,15 @@ def _alias_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.])(?:{alternation})(?![\w])")
 
 
+@lru_cache(maxsize=1)
+def _codes_by_alias() -> dict[str, list[str]]:
+    """Alias as written → the codes it names (made once: ``find_states`` runs for every quote)."""
+    by_alias: dict[str, list[str]] = {}
+    for _n, code, alias in _alias_index():
+        by_alias.setdefault(alias, []).append(code)
+    return by_alias
+
+
 def find_states(text: str, *, strict: bool = True) -> dict[str, list[str]]:
     """The states named in ``text``: ISO code → the words that named it, in order.
 
@@ -303,9 +312,7 @@ def find_states(text: str, *, strict: bool = True) -> dict[str, list[str]]:
     a state ("Georgia", "Turkey" …, see ``_AMBIGUOUS``) are ignored; the evidence
     check uses ``strict=False`` when it looks for a state it already expects.
     """
-    by_alias: dict[str, list[str]] = {}
-    for _n, code, alias in _alias_index():
-        by_alias.setdefault(alias, []).append(code)
+    by_alias = _codes_by_alias()
     found: dict[str, list[str]] = {}
     folded = unicodedata.normalize("NFC", text).replace("’", "'")
     for match in _alias_pattern().finditer(folded):

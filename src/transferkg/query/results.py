@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Literal, URIRef
@@ -29,7 +29,8 @@ from transferkg.store.base import SelectResult
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMATS", "curie", "format_result", "format_table", "readable", "readable_converter", "readable_oxigraph", "sort_lists", "to_dataframe"]
+__all__ = ["FORMATS", "curie", "format_result", "format_table", "readable", "readable_converter", "readable_oxigraph",
+           "sort_lists", "to_dataframe"]
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))

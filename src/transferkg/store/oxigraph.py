@@ -213,21 +213,33 @@ class OxigraphStore:
         return len(self._store)
 
     def write(self, destination: str | os.PathLike[str], *, format: str,
-              extra: Mapping[str, Graph] | None = None) -> None:
+              extra: Mapping[str, Graph] | None = None, only_extra: bool = False) -> None:
         """Everything in the store, sorted, written by Oxigraph (ten times rdflib's speed).
 
         ``format`` ``ttl`` writes the union of all graphs as Turtle with the project
         prefixes; ``nq`` writes every named graph as N-Quads. ``extra`` maps graph IRIs to
         rdflib graphs written as well (e.g. a build's release description). Sorted by
-        subject, predicate and object, so the same content gives the same bytes.
+        (graph,) subject, predicate and object, so the same content gives the same bytes.
+        ``only_extra`` appends just the ``extra`` graphs' N-Quads to ``destination``: the
+        same bytes as writing them at once when their names sort after the store's graphs.
         """
         from transferkg.core.namespaces import PREFIXES
 
         fmt = _format(format)
-        quads = list(self._store.quads_for_pattern(None, None, None, None))
+        quads = [] if only_extra else list(self._store.quads_for_pattern(None, None, None, None))
         for name, graph in (extra or {}).items():
             target = ox.NamedNode(name)
             quads += [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target) for s, p, o in graph]
+        if only_extra:
+            if fmt != ox.RdfFormat.N_QUADS:
+                raise BadParameter("only N-Quads can be appended to")
+            quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+            try:
+                with open(destination, "ab") as fh:
+                    ox.serialize(quads, fh, fmt)
+            except OSError as exc:
+                raise OutputError(f"cannot write {destination}: {exc.strerror or exc}") from exc
+            return
         if fmt == ox.RdfFormat.TURTLE:
             triples = {q.triple for q in quads}
             items: list[Any] = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
@@ -238,9 +250,11 @@ class OxigraphStore:
         except OSError as exc:
             raise OutputError(f"cannot write {destination}: {exc.strerror or exc}") from exc
 
-    def to_graph(self) -> Graph:
-        """A copy of everything in the store (all graphs) as an rdflib graph."""
-        return self._graph_of(self._store.quads_for_pattern(None, None, None, None))
+    def to_graph(self, *, without: Iterable[str] = ()) -> Graph:
+        """A copy of everything in the store (all graphs but the named graphs ``without``) as an rdflib graph."""
+        quads = self._store.quads_for_pattern(None, None, None, None)
+        left_out = {ox.NamedNode(name) for name in without}
+        return self._graph_of(q for q in quads if q.graph_name not in left_out) if left_out else self._graph_of(quads)
 
     # --- storage primitives -----------------------------------------------------------
     def bulk_load(self, data: str | os.PathLike[str] | bytes | IO[bytes], *, format: str | None = None,
