@@ -333,7 +333,7 @@ def worker(args: argparse.Namespace) -> None:
         text = library.get("deal_network").text
         times, (nodes, edges) = _timed(lambda: _deal_network_digraph(backend, text), repeat)
         _emit("deal_network → DiGraph", times, rows=edges, nodes=nodes)
-        if backend.name != "raw":
+        if backend.name != "raw" and "views" not in args.skip:
             _views(backend, repeat)
         total_checks = []
         for query in QueryLibrary(ROOT / "queries" / "checks"):
@@ -621,9 +621,9 @@ def driver(args: argparse.Namespace) -> int:
                       flush=True)
                 common = ["--data", str(data), "--derived", str(derived), "--repeat", "1",
                           "--params", params, "--triples", str(size), "--shacl-max", str(args.shacl_max),
-                          "--skip-checks", ",".join(args.skip_checks)]
+                          "--skip-checks", ",".join(args.skip_checks), "--skip", ",".join(args.skip)]
                 for mode, limit in (("main", args.timeout), ("derive", args.derive_timeout)):
-                    if (backend, mode) in given_up:
+                    if (backend, mode) in given_up or mode in args.skip:
                         continue
                     records, note = _run_worker(["--worker", backend, "--mode", mode, *common], limit)
                     _merge(results[backend], records)
@@ -669,6 +669,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--derive-timeout", type=float, default=900, help="seconds for the derive step")
     parser.add_argument("--shacl-max", type=int, default=100_000,
                         help="run pySHACL on sizes up to this many triples (default 100000)")
+    parser.add_argument("--skip", default="", help="comma-separated steps not to run: views, derive (at 20M triples)")
     parser.add_argument("--skip-checks", default="", help="comma-separated checks not to run")
     # worker mode (internal)
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
@@ -681,6 +682,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = argv
     args.skip_checks = [c.strip() for c in str(args.skip_checks).split(",") if c.strip()]
+    args.skip = [c.strip() for c in str(args.skip).split(",") if c.strip()]
     if args.reference:
         reference_derive(*args.reference)
         return 0

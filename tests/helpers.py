@@ -16,12 +16,18 @@ import subprocess
 import sys
 import traceback
 import urllib.request
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from transferkg.store.base import SelectResult
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -146,3 +152,52 @@ class QuietHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except OSError:
             pass
+
+
+# --- comparing rows from other engines (SPARQL JSON results) with the embedded backend's -----------
+
+
+def norm(term: Node | None) -> tuple[str, str]:
+    """A term as a comparable key: numbers by value, xsd:string as plain, blank nodes anonymous."""
+    if term is None:
+        return ("", "")
+    if isinstance(term, BNode):
+        return ("b", "")
+    if isinstance(term, URIRef):
+        return ("u", str(term))
+    assert isinstance(term, Literal)
+    if term.language:
+        return ("l", f"{term}@{term.language.lower()}")
+    datatype = term.datatype or XSD.string
+    if datatype in (XSD.integer, XSD.decimal, XSD.int, XSD.long, XSD.double, XSD.float):
+        try:
+            return ("n", str(Decimal(str(term)).normalize()))
+        except ArithmeticError:
+            pass
+    if datatype == XSD.boolean:
+        return ("t", str(str(term).strip() in ("true", "1")))
+    return ("l", f"{term}^^{'' if datatype == XSD.string else datatype}")
+
+
+def from_json(data: dict[str, Any]) -> SelectResult:
+    names = list(data["head"]["vars"])
+    rows = []
+    for binding in data["results"]["bindings"]:
+        row: list[Node | None] = []
+        for name in names:
+            cell = binding.get(name)
+            if cell is None:
+                row.append(None)
+            elif cell["type"] == "uri":
+                row.append(URIRef(cell["value"]))
+            elif cell["type"] == "bnode":
+                row.append(BNode(cell["value"]))
+            else:
+                row.append(Literal(cell["value"], lang=cell.get("xml:lang"),
+                                   datatype=None if cell.get("xml:lang") else cell.get("datatype")))
+        rows.append(tuple(row))
+    return SelectResult(vars=names, rows=rows)
+
+
+def multiset(result: SelectResult) -> tuple[list[str], list[tuple[tuple[str, str], ...]]]:
+    return list(result.vars), sorted(tuple(norm(t) for t in row) for row in result.rows)

@@ -15,19 +15,13 @@ import json
 import os
 import shutil
 import subprocess
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
 
-from tests.helpers import REPO, invoke
+from tests.helpers import REPO, from_json, invoke, multiset
 from transferkg.app.kg import KnowledgeGraph
 from transferkg.query.results import sort_lists
-from transferkg.store.base import SelectResult
 from transferkg.store.binding import inject_values
 
 pytestmark = [pytest.mark.slow]
@@ -97,52 +91,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = invoke("build", "--out", out)
     assert result.exit_code == 0, result.output
     return out / "transferkg.ttl"
-
-
-def norm(term: Node | None) -> tuple[str, str]:
-    """A term as a comparable key: numbers by value, xsd:string as plain, blank nodes anonymous."""
-    if term is None:
-        return ("", "")
-    if isinstance(term, BNode):
-        return ("b", "")
-    if isinstance(term, URIRef):
-        return ("u", str(term))
-    assert isinstance(term, Literal)
-    if term.language:
-        return ("l", f"{term}@{term.language.lower()}")
-    datatype = term.datatype or XSD.string
-    if datatype in (XSD.integer, XSD.decimal, XSD.int, XSD.long, XSD.double, XSD.float):
-        try:
-            return ("n", str(Decimal(str(term)).normalize()))
-        except ArithmeticError:
-            pass
-    if datatype == XSD.boolean:
-        return ("t", str(str(term).strip() in ("true", "1")))
-    return ("l", f"{term}^^{'' if datatype == XSD.string else datatype}")
-
-
-def from_json(data: dict[str, Any]) -> SelectResult:
-    names = list(data["head"]["vars"])
-    rows = []
-    for binding in data["results"]["bindings"]:
-        row: list[Node | None] = []
-        for name in names:
-            cell = binding.get(name)
-            if cell is None:
-                row.append(None)
-            elif cell["type"] == "uri":
-                row.append(URIRef(cell["value"]))
-            elif cell["type"] == "bnode":
-                row.append(BNode(cell["value"]))
-            else:
-                row.append(Literal(cell["value"], lang=cell.get("xml:lang"),
-                                   datatype=None if cell.get("xml:lang") else cell.get("datatype")))
-        rows.append(tuple(row))
-    return SelectResult(vars=names, rows=rows)
-
-
-def multiset(result: SelectResult) -> tuple[list[str], list[tuple[tuple[str, str], ...]]]:
-    return list(result.vars), sorted(tuple(norm(t) for t in row) for row in result.rows)
 
 
 def cases(kg: KnowledgeGraph) -> dict[str, tuple[str, dict[str, str]]]:

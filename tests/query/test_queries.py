@@ -438,7 +438,8 @@ def test_run_returns_a_dataframe_of_readable_values(kg: KnowledgeGraph) -> None:
     assert df.loc[df["agreement"] == "id:agreement-GB-XK-2025", "signed"].iloc[0] is None
 
 
-REQUIRED_EXAMPLES = {"claims_about": {"subject": "id:agreement-US-XK-2025-06"}, "status_timeline": {"agreement": "id:agreement-US-XK-2025-06"},
+REQUIRED_EXAMPLES = {"claims_about": {"subject": "id:agreement-US-XK-2025-06"},
+                     "status_timeline": {"agreement": "id:agreement-US-XK-2025-06"},
                      "status_on_date": {"day": "2025-06-15"}}
 
 

@@ -26,17 +26,32 @@ from transferkg.cli.common import (
 @main.command()
 @click.option("--markdown", is_flag=True,
               help="Print the catalogue as a Markdown table (the README's query catalogue).")
+@click.option("--grlc", "grlc_dir", metavar="DIR", default=None,
+              help="Write a grlc-ready copy of every query into DIR (grlc's ?__name_iri parameters).")
+@click.option("--grlc-endpoint", metavar="URL", default=None,
+              help="With --grlc: the SPARQL endpoint grlc should query (written to DIR/endpoint.txt).")
 @click.pass_context
 @_handle_errors
-def queries(ctx: click.Context, markdown: bool) -> None:
+def queries(ctx: click.Context, markdown: bool, grlc_dir: str | None, grlc_endpoint: str | None) -> None:
     """List the named queries: name, summary and parameters.
 
     Example: transferkg queries --markdown
+
+    Example: transferkg queries --grlc build/grlc --grlc-endpoint http://127.0.0.1:7878/query
     """
+    from transferkg.core.errors import BadParameter
     from transferkg.core.resources import find_layout
     from transferkg.query.library import QueryLibrary
 
     library = QueryLibrary(find_layout(ctx.obj["root"]).queries_dir)
+    if grlc_endpoint and not grlc_dir:
+        raise BadParameter("--grlc-endpoint needs --grlc DIR")
+    if grlc_dir:
+        from transferkg.query.grlc import write_grlc
+
+        written = write_grlc(library, grlc_dir, endpoint=grlc_endpoint)
+        click.echo(f"wrote {len(written)} file(s) for grlc into {grlc_dir}", err=True)
+        return
     if markdown:
         from transferkg.query.catalogue import render_catalogue
 
