@@ -100,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             assert rows == len(raw()) == len(to_dataframe(kg.result("first")))
             t_raw = _median(raw, args.repeat)
             t_df = _median(raw_df, args.repeat)
-            t_run = _median(lambda: kg.run("first"), args.repeat)
-            t_old = _median(lambda: to_dataframe(kg.result("first")), args.repeat)
+            t_run = _median(lambda kg=kg: kg.run("first"), args.repeat)
+            t_old = _median(lambda kg=kg: to_dataframe(kg.result("first")), args.repeat)
             ok = "yes" if t_run <= 1.2 * t_raw + 0.002 else "no"
             lines.append(f"| {rows:,} | {t_raw * 1000:.1f} ms | {t_df * 1000:.1f} ms | {t_run * 1000:.1f} ms | "
                          f"{t_old * 1000:.1f} ms | {t_run / t_raw:.2f} | {ok} |")
