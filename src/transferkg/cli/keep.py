@@ -73,6 +73,34 @@ def diff(ctx: click.Context, old: str, new: str | None, fmt: str, out: str | Non
 
 
 @main.command()
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json", "rdf"]), default="md", show_default=True,
+              help="Markdown per release for people, CSV or JSON per claim, RDF (Turtle: tct:firstRelease).")
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write to FILE (atomically) instead of printing.")
+@click.pass_context
+@_handle_errors
+def history(ctx: click.Context, fmt: str, out: str | None) -> None:
+    """When each claim entered the graph: the first git revision whose graph holds it.
+
+    Reads every revision of ontology/ and graph/ on the first-parent history of HEAD with
+    git archive (the working tree is never touched), compiled by the current code; each
+    revision's claims are cached ($XDG_CACHE_HOME/transferkg/history/), so a rerun reads only new ones. Claims
+    are named by what they say: a claim whose value, source or quote changed entered anew.
+
+    Example: transferkg history --format csv -o first-releases.csv
+    """
+    from transferkg.app.history import first_releases, history_cache
+    from transferkg.core.resources import find_layout
+
+    root = find_layout(ctx.obj["root"]).root
+    result = first_releases(root, cache=history_cache(), notify=lambda line: click.echo(f"transferkg: {line}", err=True))
+    if fmt == "rdf":
+        _output(result.graph().serialize(format="turtle"), out)
+        return
+    _output(result.text(fmt), out)
+
+
+@main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
 @click.option("--url", default=None, help="The article's address (for the source entry).")
 @click.option("--date", "date", default=None, help="Its publication date as shown, YYYY[-MM[-DD]] (resolves 'in June').")
