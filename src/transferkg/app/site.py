@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transferkg.app.site_data import SiteReport, _Data, _state_code, file_name, local, text
+from transferkg.app.site_files import downloads, ontology_page, query_pages
 from transferkg.app.site_pages import (
     _agreement_page,
     _home,
@@ -80,6 +81,16 @@ def _pages(kg: KnowledgeGraph) -> dict[str, str]:
         index.append({"title": title, "kind": "source", "href": name,
                       "text": " ".join((text(row.get("publisherLabel")), text(row.get("issued"))))})
     pages["sources.html"] = page("Sources", _sources_index(data), depth=0, scripts=(SORT_JS,))
+    bodies, results, queries_index = query_pages(kg)
+    for name, body in bodies.items():
+        pages[f"queries/{name}.html"] = page(f"Query {name}", body, depth=1, scripts=(SORT_JS,))
+        index.append({"title": name, "kind": "query", "href": f"queries/{name}.html",
+                      "text": kg.queries.get(name).summary})
+    pages["queries.html"] = page("Queries", queries_index, depth=0, scripts=(SORT_JS,))
+    files, downloads_body = downloads(kg, results)
+    pages.update(files)
+    pages["downloads.html"] = page("Downloads", downloads_body, depth=0, scripts=(SORT_JS,))
+    pages["ontology.html"] = page("Ontology", ontology_page(kg), depth=0)
     pages["search.html"] = page("Search", _search_page(), depth=0, scripts=(SEARCH_JS,),
                                 data=json_for_script(sorted(index, key=lambda i: (i["kind"], i["title"]))))
     return pages
@@ -118,8 +129,8 @@ def build_site(kg: KnowledgeGraph, out: str | os.PathLike[str]) -> SiteReport:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}; nothing was written") from exc
     old: Path | None = None
     try:
-        for folder in ("agreements", "states", "sources"):
-            (tmp / folder).mkdir()
+        for name in pages:
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
         for name, content in pages.items():
             (tmp / name).write_text(content, encoding="utf-8")
         os.chmod(tmp, 0o755)

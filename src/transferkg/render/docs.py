@@ -18,7 +18,7 @@ from transferkg.core.namespaces import TCT, bind_prefixes
 from transferkg.core.resources import Layout
 from transferkg.curation.loader import parse_turtle
 
-__all__ = ["render_docs", "write_docs"]
+__all__ = ["docs_body", "render_docs", "write_docs"]
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 line-height:1.45;color:#222}h1{font-size:1.6rem}h2{border-bottom:1px solid #ccc;margin-top:2.5rem}
@@ -67,6 +67,13 @@ def _term(graph: Graph, term: Node) -> str:
 
 def render_docs(graph: Graph) -> str:
     """The whole documentation page for an ontology + code-list graph."""
+    title, body = docs_body(graph)
+    return (f"<!doctype html><html lang=en><meta charset=utf-8><title>{_e(title)}</title>"
+            f"<style>{_CSS}</style>\n{body}\n</html>")
+
+
+def docs_body(graph: Graph) -> tuple[str, str]:
+    """The ontology's title and its documentation as markup for a page's body (the tracker site's too)."""
     bind_prefixes(graph)
     onto = next(graph.subjects(RDF.type, OWL.Ontology), None)
     title = graph.value(onto, DCTERMS.title) if onto else "Ontology"
@@ -75,11 +82,10 @@ def render_docs(graph: Graph) -> str:
     classes = sorted((t for t in graph.subjects(RDF.type, OWL.Class) if str(t).startswith(str(TCT))), key=str)
     props = sorted((t for kind in (OWL.ObjectProperty, OWL.DatatypeProperty)
                     for t in graph.subjects(RDF.type, kind) if str(t).startswith(str(TCT))), key=str)
-    parts = [f"<!doctype html><html lang=en><meta charset=utf-8><title>{_e(title)}</title>",
-             f"<style>{_CSS}</style><h1>{_e(title)}</h1><p>{_e(desc)}</p>",
+    parts = [f"<h1>{_e(title)}</h1><p>{_e(desc)}</p>",
              f"<p>Version {_e(version)} · namespace <code>{_e(TCT)}</code></p>",
-             '<nav><a href="#classes">Classes</a><a href="#properties">Properties</a>'
-             '<a href="#codelists">Code lists</a></nav>',
+             '<nav aria-label="ontology"><a href="#classes">Classes</a> · <a href="#properties">Properties</a>'
+             ' · <a href="#codelists">Code lists</a></nav>',
              f'<h2 id="classes">Classes ({len(classes)})</h2>']
     parts += [_term(graph, c) for c in classes]
     parts.append(f'<h2 id="properties">Properties ({len(props)})</h2>')
@@ -93,8 +99,7 @@ def render_docs(graph: Graph) -> str:
                          f"{_e(graph.value(concept, SKOS.prefLabel) or '')}: "
                          f"{_e(graph.value(concept, SKOS.definition) or '')}</li>")
         parts.append("</ul>")
-    parts.append("</html>")
-    return "\n".join(parts)
+    return str(title), "\n".join(parts)
 
 
 def write_docs(layout: Layout, out: str | os.PathLike[str]) -> Path:

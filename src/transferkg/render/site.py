@@ -117,6 +117,9 @@ blockquote{margin:.2rem 0;padding:.1rem .8rem;border-left:4px solid var(--line);
 .filter input,.filter select{font:inherit;padding:.25rem .4rem}
 #results li{margin:.2rem 0}
 footer{max-width:76rem;margin:2rem auto;padding:1rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)}
+section.term{margin:1rem 0;padding:.5rem .8rem;border-left:4px solid var(--line);background:var(--band)}
+section.term dt{font-weight:600}
+pre.sparql{background:var(--band);padding:.6rem .8rem;overflow:auto;max-width:100%;font-size:.85rem;line-height:1.35}
 @media (max-width:40rem){table.data{min-width:48rem} table.data td:last-child{min-width:12rem}
  .pair{grid-template-columns:1fr} dl.facts{grid-template-columns:1fr} dl.facts dd{margin-bottom:.4rem}}
 """
@@ -187,7 +190,7 @@ def _hash(text: str) -> str:
 
 
 NAV = (("index.html", "Agreements"), ("states.html", "States"), ("sources.html", "Sources"),
-       ("search.html", "Search"))
+       ("queries.html", "Queries"), ("downloads.html", "Downloads"), ("search.html", "Search"))
 
 
 def page(title: str, body: str, *, depth: int, scripts: Sequence[str] = (), data: str | None = None,
