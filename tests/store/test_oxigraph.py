@@ -348,3 +348,31 @@ def test_every_store_declares_what_it_can_do_and_closes_in_a_with_block(tmp_path
             assert store.ask('ASK { <urn:a> <urn:p> "x" }')
     with pytest.raises(LoadError, match="RDF syntax error"):
         MemoryStore().bulk_load(b"not n-triples")
+
+
+def test_a_persistent_store_streams_a_bulk_load_and_keeps_its_blank_nodes_apart(tmp_path: Path) -> None:
+    """Loaded in batches: a blank node is one node across the batches of its file, and two files'
+    ``_:b`` are two nodes (each input's labels are renamed once)."""
+    from transferkg.store import oxigraph as ox_store
+
+    lines = [f'_:b <http://example.org/p{i}> "{i}" .\n' for i in range(25)]
+    (tmp_path / "one.nt").write_text("".join(lines), encoding="utf-8")
+    (tmp_path / "two.nt").write_text('_:b <http://example.org/q> "x" .\n', encoding="utf-8")
+    store = ox_store.OxigraphStore(tmp_path / "store")
+    try:
+        old = ox_store.BULK_BATCH
+        ox_store.BULK_BATCH = 10  # three batches for the first file
+        try:
+            store.bulk_load(tmp_path / "one.nt")
+            store.bulk_load(tmp_path / "two.nt", graph="http://example.org/g")
+        finally:
+            ox_store.BULK_BATCH = old
+        rows = store.select("SELECT ?s (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?s").rows
+        rows += store.select("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+                             " GROUP BY ?s").rows
+        assert sorted(int(n) for _s, n in rows) == [1, 25]
+        with pytest.raises(LoadError):
+            (tmp_path / "bad.nt").write_text("<http://example.org/a> <http://example.org/b> .\n", encoding="utf-8")
+            store.bulk_load(tmp_path / "bad.nt")
+    finally:
+        store.close()

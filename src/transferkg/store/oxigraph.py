@@ -55,6 +55,8 @@ _FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD, "json-ld": ox.RdfFormat.JSON_LD,
 }
 _CACHE_LIMIT = 500_000
+BULK_BATCH = 100_000
+"""Quads per batch when bulk-loading into a persistent store (about 190 MiB of peak memory)."""
 # Dedupe is the one place graph names are written into SPARQL text, after check_iri: Oxigraph's updates take
 # no substitutions, and a VALUES-bound graph makes Oxigraph join in another order (the default-graph
 # dedupe of 600,000 imported triples: 2.2 s instead of 0.05 s) and would fall out of scope in the
@@ -265,9 +267,18 @@ class OxigraphStore:
         path it is guessed from the suffix. Triples go to ``graph`` (an IRI) or the
         default graph.
 
+        A persistent store is loaded in a stream of :data:`BULK_BATCH` quads (parsed with
+        blank nodes renamed once for the whole input), so memory stays bounded whatever
+        the input's size: Oxigraph's own bulk loader holds about 280 bytes per quad
+        (1.7 GiB at 6M triples; 190 MiB this way, in the same time). In memory, where
+        the store holds everything anyway, Oxigraph's bulk loader runs as it is.
+
         Raises:
             LoadError: the input does not parse (nothing is guaranteed about partial loads).
         """
+        if self.path is not None:
+            self._stream_load(data, format=format, graph=graph)
+            return
         kwargs: dict[str, Any] = {}
         if graph is not None:
             kwargs["to_graph"] = ox.NamedNode(graph)
@@ -283,6 +294,32 @@ class OxigraphStore:
         self._changed()
         try:
             self._store.bulk_load(format=fmt, **kwargs)
+        except SyntaxError as exc:
+            raise LoadError(f"RDF syntax error: {exc}", path=where) from exc
+        except OSError as exc:
+            raise LoadError(f"cannot load ({exc})", path=where) from exc
+
+    def _stream_load(self, data: str | os.PathLike[str] | bytes | IO[bytes], *, format: str | None,
+                     graph: str | None) -> None:
+        """:meth:`bulk_load` into a persistent store: parsed quads added in batches of :data:`BULK_BATCH`."""
+        target = ox.NamedNode(graph) if graph is not None else None
+        where = None
+        if isinstance(data, (str, os.PathLike)):
+            where = str(data)
+            fmt = _format(format or Path(data).suffix.lstrip(".") or "nt")
+            quads = ox.parse(path=where, format=fmt, rename_blank_nodes=True)
+        else:
+            fmt = _format(format or "nt")
+            quads = ox.parse(data, format=fmt, rename_blank_nodes=True)
+        self._changed()
+        try:
+            while True:
+                batch = list(itertools.islice(quads, BULK_BATCH))
+                if not batch:
+                    return
+                if target is not None:
+                    batch = [ox.Quad(q.subject, q.predicate, q.object, target) for q in batch]
+                self._store.bulk_extend(batch)
         except SyntaxError as exc:
             raise LoadError(f"RDF syntax error: {exc}", path=where) from exc
         except OSError as exc:
