@@ -64,6 +64,7 @@ class TCT(DefinedNamespace):
     effective: URIRef
     eligibleNationality: URIRef
     eventType: URIRef
+    firstRelease: URIRef
     hostingModality: URIRef
     inChallenge: URIRef
     independenceDate: URIRef
