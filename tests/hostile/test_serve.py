@@ -267,6 +267,8 @@ def _refused(port: int, within: float = 5.0) -> bool:
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
         except ConnectionRefusedError:
             return True
+        except (ConnectionResetError, TimeoutError):  # a socket being torn down: ask again
+            pass
         time.sleep(0.05)
     return False
 
