@@ -205,6 +205,12 @@ def test_the_scripts_run_under_the_policy_in_a_browser(site: Path, kg) -> None:
                               capture_output=True, text=True, timeout=90).stdout
 
     n = len(kg.result("agreements"))
-    assert f"{n} of {n} agreements shown" in dom((site / "index.html").as_uri())
+    home = dom((site / "index.html").as_uri())
+    assert f"{n} of {n} agreements shown" in home
+    # the map is drawn: its shapes, and one arrow per pair of states its table lists
+    drawn = home[home.index('<figure class="map">'):home.index("</figure>")]
+    assert drawn.count("<path") > 150
+    pairs = home[home.index("<summary>The same pairs as a table</summary>"):].split("</table>", 1)[0].count("<tr>") - 1
+    assert pairs > 20 and drawn.count("marker-end=") == pairs
     found = dom((site / "search.html").as_uri() + "?q=kosovo")
     assert 'href="states/state-XK.html"' in found and " found" in found

@@ -129,8 +129,29 @@ def _home(data: _Data, figures: dict[str, Any]) -> str:
     return ("<h1>Third-country transfer agreements</h1>"
             '<p class="lead">Deals under which one state sends people who are not its nationals to another state. '
             "Every fact is a claim with its source and quote; where sources disagree, both are kept.</p>"
-            + figures_html + "<h2>Every agreement</h2><p>Click a column heading to sort; type to filter.</p>"
+            + figures_html + _map_section(data)
+            + "<h2>Every agreement</h2><p>Click a column heading to sort; type to filter.</p>"
             + agreements_table)
+
+
+def _map_section(data: _Data) -> str:
+    """The world map of the deals, and the same pairs as a table (for readers who do not see the map)."""
+    from transferkg.render.map import STATUS_GROUPS, pairs_of, world_map
+
+    rows = []
+    for r in data.agreements:
+        sender, host = _state_code(r.get("sender")), _state_code(r.get("host"))
+        if sender and host:
+            rows.append((sender, host, data.label(str(r["sender"])), data.label(str(r["host"])),
+                         text(r["agreementLabel"]) or local(r["agreement"]), local(r.get("status") or ""),
+                         readable(r.get("operative")) is True))
+    pairs = pairs_of(rows)
+    table_rows = [(p.sender_label, p.host_label, str(len(p.agreements)), STATUS_GROUPS[p.group][2].split(" (")[0])
+                  for p in pairs]
+    return ("<h2>Who sends people where</h2>" + world_map(pairs)
+            + "<details><summary>The same pairs as a table</summary>"
+            + table(("sending state", "receiving state", "agreements", "status of the pair"), table_rows,
+                    sortable=True) + "</details>")
 
 
 # --------------------------------------------------------------------------- pages
