@@ -123,7 +123,7 @@ def query_pages(kg: KnowledgeGraph) -> tuple[dict[str, str], dict[str, SelectRes
                 + f"<p>{link(f'../downloads/tables/{query.name}.csv', 'as CSV')} · run it yourself with "
                 f"<code>transferkg query {esc(query.name)}</code></p>"
                 + note + _results_table(result)
-                + f"<h2>SPARQL</h2><pre class=\"sparql\"><code>{esc(query.text)}</code></pre>")
+                + f"<h2>SPARQL</h2><pre class=\"sparql\" tabindex=\"0\"><code>{esc(query.text)}</code></pre>")
         pages[query.name] = body
         index.append((link(f"queries/{query.name}.html", query.name), query.summary,
                       ", ".join(query.params) or "—", f"{len(result.rows):,}"))

@@ -124,7 +124,7 @@ def _home(data: _Data, figures: dict[str, Any]) -> str:
         'placeholder="state, kind, words of the name"></label>'
         f'<label>Status <select id="filter-status"><option value="">any</option>{options}</select></label>'
         '<span id="filter-count" role="status" aria-live="polite"></span></div>'
-        '<div class="scroll"><table id="agreements" class="data sortable">'
+        '<div class="scroll" tabindex="0"><table id="agreements" class="data sortable">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
     return ("<h1>Third-country transfer agreements</h1>"
             '<p class="lead">Deals under which one state sends people who are not its nationals to another state. '

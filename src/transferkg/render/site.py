@@ -61,7 +61,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sortable: bo
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in rows)
     attrs = (f' id="{esc(table_id)}"' if table_id else "") + (' class="data sortable"' if sortable else ' class="data"')
-    return Html(f'<div class="scroll"><table{attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return Html(f'<div class="scroll" tabindex="0"><table{attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
                 "</div>")
 
 
