@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers import REPO
+from tests.helpers import REPO, invoke
 from transferkg.app import site as site_module
 from transferkg.app.site import build_site
 from transferkg.cli import main
@@ -214,3 +214,27 @@ def test_the_scripts_run_under_the_policy_in_a_browser(site: Path, kg) -> None:
     assert pairs > 20 and drawn.count("marker-end=") == pairs
     found = dom((site / "search.html").as_uri() + "?q=kosovo")
     assert 'href="states/state-XK.html"' in found and " found" in found
+
+
+def test_latest_changes_against_an_earlier_build_on_the_home_page(tmp_path: Path) -> None:
+    """``site --since`` a build folder: the home page says what changed, status changes first, linked."""
+    import transferkg
+    from tests.helpers import DATA, make_tree
+    from transferkg.app.diff import diff, open_snapshot, snapshot_of
+
+    tree = make_tree(tmp_path / "tree", "mini.yaml", DATA / "mini" / "mini.yaml", queries=True)
+    assert invoke("--root", tree, "build", "--out", tmp_path / "before").exit_code == 0
+    mini = tree / "graph" / "mini.yaml"
+    mini.write_text(mini.read_text(encoding="utf-8").replace('quote: "up to 50"', 'quote: "up to 50 people"'),
+                    encoding="utf-8")
+    kg = transferkg.load(tree)
+    changes = diff(open_snapshot(str(tmp_path / "before"), tree), snapshot_of(kg))
+    build_site(kg, tmp_path / "site", changes=changes)
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    section = home[home.index("<h2>Latest changes since "):home.index("<h2>Who sends people where</h2>")]
+    assert "claims changed: <strong>1</strong>" in section
+    assert '<a href="agreements/agreement-AA-BB-2025.html">Test agreement</a>' in section
+    assert "1 claim changed" in section
+    assert (tmp_path / "site" / "agreements" / "agreement-AA-BB-2025.html").is_file()
+    result = invoke("--root", tree, "site", "--out", tmp_path / "site2", "--since", tmp_path / "nothing-here")
+    assert result.exit_code == 2 and "neither a build folder nor a git revision" in result.output

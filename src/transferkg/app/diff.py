@@ -188,6 +188,11 @@ def _from_revision(spec: str, commit: str, root: Path) -> Snapshot:
         return _snapshot(spec, commit, f"{RELEASE_BASE}git-{commit}", kg.store, graph)
 
 
+def snapshot_of(kg: Any, spec: str = "the current files") -> Snapshot:
+    """The graph ``kg`` holds now (the working tree, built) as the NEW side of a diff."""
+    return _snapshot(spec, spec, "", kg.store, kg.graph)
+
+
 def _snapshot(spec: str, ref: str, release: str, store: Any, graph: Graph) -> Snapshot:
     claims: dict[str, ClaimRecord] = {}
     for r in store.select(internal_query(__package__, "diff_claims")).rows:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transferkg.app.site_data import SiteReport, _Data, _state_code, file_name, local, text
-from transferkg.app.site_files import downloads, ontology_page, query_pages
+from transferkg.app.site_files import downloads, latest_changes, ontology_page, query_pages
 from transferkg.app.site_pages import (
     _agreement_page,
     _home,
@@ -44,6 +44,7 @@ from transferkg.render.site import (
 )
 
 if TYPE_CHECKING:
+    from transferkg.app.diff import Diff
     from transferkg.app.kg import KnowledgeGraph
 
 __all__ = ["SiteReport", "build_site", "check_site_target", "headline"]
@@ -52,13 +53,14 @@ __all__ = ["SiteReport", "build_site", "check_site_target", "headline"]
 # --------------------------------------------------------------------------- build
 
 
-def _pages(kg: KnowledgeGraph) -> dict[str, str]:
+def _pages(kg: KnowledgeGraph, changes: Diff | None = None) -> dict[str, str]:
     """Every file of the site: relative path → its text."""
     data = _Data(kg)
     figures = headline(data)
     pages: dict[str, str] = {}
     index: list[dict[str, str]] = []
-    pages["index.html"] = page("Agreements", _home(data, figures), depth=0, scripts=(SORT_JS,))
+    pages["index.html"] = page("Agreements", _home(data, figures, latest_changes(changes)), depth=0,
+                               scripts=(SORT_JS,))
     for row in data.agreements:
         name = f"agreements/{file_name(row['agreement'])}"
         label = text(row["agreementLabel"]) or local(row["agreement"])
@@ -114,15 +116,17 @@ def check_site_target(out: str | os.PathLike[str]) -> Path:
     return target
 
 
-def build_site(kg: KnowledgeGraph, out: str | os.PathLike[str]) -> SiteReport:
+def build_site(kg: KnowledgeGraph, out: str | os.PathLike[str], *, changes: Diff | None = None) -> SiteReport:
     """Write the site into ``out``: into a temporary folder first, then moved into place in one rename.
+
+    ``changes`` (a :func:`transferkg.app.diff.diff` against an earlier release) are shown on the home page.
 
     Raises:
         OutputError: the folder holding ``out`` does not exist or cannot be written (nothing changes).
     """
     target = check_site_target(out)
     parent = target.parent
-    pages = _pages(kg)  # every query runs before anything is written
+    pages = _pages(kg, changes) if changes is not None else _pages(kg)  # every query runs before any write
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:

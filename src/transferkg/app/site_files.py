@@ -20,10 +20,11 @@ from transferkg.render.site import Html, esc, link, table
 from transferkg.store.base import SelectResult
 
 if TYPE_CHECKING:
+    from transferkg.app.diff import Diff
     from transferkg.app.kg import KnowledgeGraph
     from transferkg.query.library import Query
 
-__all__ = ["downloads", "ontology_page", "query_pages"]
+__all__ = ["downloads", "latest_changes", "ontology_page", "query_pages"]
 
 _RDF = (("transferkg.ttl", "Turtle", "the whole graph: ontology, code lists, curated claims and the derived layer"),
         ("transferkg.nq", "N-Quads", "the same, one named graph per layer (ontology, curated, derived)"),
@@ -132,3 +133,38 @@ def query_pages(kg: KnowledgeGraph) -> tuple[dict[str, str], dict[str, SelectRes
                   "<code>transferkg query NAME</code> runs it on your copy of the graph.</p>"
                   + table(("query", "what it answers", "parameters", "rows"), index, sortable=True))
     return pages, results, index_body
+
+
+def latest_changes(changes: Diff | None, *, limit: int = 12) -> str:
+    """The home page's "latest changes" section from a diff against an earlier release ("" without one)."""
+    if changes is None:
+        return ""
+    from transferkg.app.diff import short
+
+    old = changes.old
+    since = f"{old.spec} ({old.ref[:12]})" if old.ref and old.ref != old.spec else old.spec
+    summary = "".join(f"<li>{esc(k)}: <strong>{v:,}</strong></li>" for k, v in changes.summary().items() if v)
+    rows = []
+    # status changes first, then new agreements, then the most changed: what a reader looks for
+    groups = sorted(changes.groups, key=lambda g: (not g.status, not g.new,
+                                                   -(len(g.added) + len(g.changed) + len(g.removed)), g.label))
+    for g in groups[:limit]:
+        what = []
+        if g.new:
+            what.append("new agreement")
+        if g.dropped:
+            what.append("agreement dropped")
+        if g.status:
+            what.append(f"status {g.status[0] or '—'} → {g.status[1] or '—'}")
+        counts = ", ".join(f"{n} claim{'s' if n != 1 else ''} {how}" for how, n in
+                           (("added", len(g.added)), ("changed", len(g.changed)), ("removed", len(g.removed))) if n)
+        if counts:
+            what.append(counts)
+        name = (link(f"agreements/{short(g.agreement)}.html", g.label) if g.agreement and not g.dropped
+                else esc(g.label or "other subjects"))
+        rows.append((name, "; ".join(what)))
+    more = (f"<p>… and {len(changes.groups) - limit} more; <code>transferkg diff</code> lists every change.</p>"
+            if len(changes.groups) > limit else "")
+    return (f"<h2>Latest changes since {esc(since)}</h2>"
+            + (f"<ul>{summary}</ul>" if summary else "<p>No change.</p>")
+            + table(("agreement", "what changed"), rows, empty="no change to any agreement") + more)

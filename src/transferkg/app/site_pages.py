@@ -88,7 +88,7 @@ def _kind_sentence(k: dict[str, Any]) -> str:
             f"{_plural(k['reported_rows'], 'pair')} of states{loose}")
 
 
-def _home(data: _Data, figures: dict[str, Any]) -> str:
+def _home(data: _Data, figures: dict[str, Any], changes: str = "") -> str:
     statuses = "".join(f"<li>{esc(s)}: <strong>{n}</strong></li>"
                        for s, n in sorted(figures["by_status"].items(), key=lambda x: (-x[1], x[0])))
     order = sorted(figures["kinds"].values(), key=lambda k: (k["label"] != "third-country deportation", k["label"]))
@@ -129,7 +129,7 @@ def _home(data: _Data, figures: dict[str, Any]) -> str:
     return ("<h1>Third-country transfer agreements</h1>"
             '<p class="lead">Deals under which one state sends people who are not its nationals to another state. '
             "Every fact is a claim with its source and quote; where sources disagree, both are kept.</p>"
-            + figures_html + _map_section(data)
+            + figures_html + changes + _map_section(data)
             + "<h2>Every agreement</h2><p>Click a column heading to sort; type to filter.</p>"
             + agreements_table)
 
