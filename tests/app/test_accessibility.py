@@ -61,7 +61,8 @@ def site(kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pages(site: Path) -> list[str]:
     first = {folder: sorted((site / folder).glob("*.html"))[0].relative_to(site).as_posix()
              for folder in ("agreements", "states", "sources", "queries")}
-    return ["index.html", "agreements/agreement-US-XK-2025-06.html", first["states"], first["sources"],
+    return ["index.html", "agreements/agreement-US-XK-2025-06.html", "states/state-XK.html", "states/state-US.html",
+            first["sources"],
             "queries.html", first["queries"]]
 
 

@@ -30,3 +30,12 @@ def test_the_map_draws_shapes_arrows_and_small_states_as_points_and_escapes_labe
     assert "<script" not in svg and "style=" not in svg and "http" not in svg  # nothing to load, no CSP breach
     for colour, _dash, text in STATUS_GROUPS.values():
         assert colour in svg and text in svg  # the legend names every group
+
+
+def test_the_partner_network_draws_one_arrow_per_partner_and_escapes_names() -> None:
+    from transferkg.render.map import partner_network
+
+    svg = partner_network("Kosovo", [("Denmark", False, "agreed"), ("<b>Evil</b>", False, "operative")])
+    assert svg.count("marker-end=") == 2
+    assert "Kosovo receives from Denmark" in svg and "&lt;b&gt;Evil&lt;/b&gt;" in svg and "<b>" not in svg
+    assert partner_network("Nowhere", []) == ""

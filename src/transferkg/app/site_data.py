@@ -117,6 +117,7 @@ class _Data:
         self.payments = kg.result("payments").dicts()
         self.criteria = kg.result("selection_criteria").dicts()
         self.challenges = kg.result("legal_challenges").dicts()
+        self.recognition = kg.result("recognition_of_hosts").dicts()
         self.sources = {str(r["source"]): r for r in view_rows(kg, "claim_sources")}
         details: dict[str, dict[str, Any]] = defaultdict(dict)
         for row in view_rows(kg, "claim_details"):

@@ -268,11 +268,47 @@ def _state_page(data: _Data, iri: str) -> str:
     return (f"<h1>{esc(label)}</h1><p class=\"lead\">state <code>{esc(code)}</code></p>"
             + _facts([("agreements as receiving state", str(len(hosted))),
                       ("agreements as sending state", str(len(sent)))])
+            + _partners(data, iri, label, hosted, sent) + _recognition(data, hosted)
             + "<h2>As receiving state</h2>" + deals(hosted, "sender")
             + "<h2>As sending state</h2>" + deals(sent, "host")
             + "<h2>People received, by kind</h2><p>Reported totals and recorded transfers side by side, never added; "
             "kinds never mixed.</p>" + _totals_table(data, _rows(data.totals, "host", {iri}), "sender")
             + "<h2>People sent, by kind</h2>" + _totals_table(data, _rows(data.totals, "sender", {iri}), "host"))
+
+
+def _partners(data: _Data, iri: str, label: str, hosted: list[dict[str, Any]], sent: list[dict[str, Any]]) -> str:
+    """The state's partners as a small network (one arrow per partner and direction)."""
+    from transferkg.render.map import partner_network, status_group
+
+    best: dict[tuple[str, bool], str] = {}
+    order = ("operative", "agreed", "stopped")
+    for rows, other, outgoing in ((hosted, "sender", False), (sent, "host", True)):
+        for r in rows:
+            if r.get(other) is None or str(r[other]) == iri:
+                continue
+            group = status_group(local(r.get("status") or ""), readable(r.get("operative")) is True)
+            key = (data.label(str(r[other])), outgoing)
+            best[key] = min(best.get(key, "stopped"), group, key=order.index)
+    if not best:
+        return ""
+    return "<h2>Partners</h2>" + partner_network(label, [(name, out, g) for (name, out), g in best.items()])
+
+
+def _recognition(data: _Data, hosted: list[dict[str, Any]]) -> str:
+    """Where the state's recognition is limited: how many recognise it, who does not, what each sender says."""
+    ids = {str(r["agreement"]) for r in hosted}
+    rows = [r for r in data.recognition if str(r["agreement"]) in ids]
+    if not rows:
+        return ""
+    first = rows[0]
+    said = text(first.get("recognitionCount")) or "not recorded"
+    refusing = text(first.get("nonRecognisingStates")) or "none recorded"
+    senders = table(("agreement", "sending state", "does the sender recognise this state?"), [
+        (_agreement_link(r["agreement"], r["agreementLabel"], 1), text(r.get("senderLabel")),
+         text(r.get("senderRecognisesHost")) or "not recorded") for r in rows])
+    return ("<h2>Recognition</h2><p>This state's recognition is limited: recognised by "
+            f"<strong>{esc(said)}</strong> (latest count; {esc(text(first.get('recognitionCounts')))} counts "
+            f"recorded); recorded as not recognising it: {esc(refusing)}.</p>" + senders)
 
 
 def _source_page(data: _Data, iri: str) -> str:

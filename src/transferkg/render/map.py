@@ -21,7 +21,7 @@ from pathlib import Path
 
 from transferkg.render.palette import OKABE_ITO
 
-__all__ = ["Pair", "STATUS_GROUPS", "world_map"]
+__all__ = ["Pair", "STATUS_GROUPS", "partner_network", "world_map"]
 
 _GEODATA = Path(__file__).resolve().parent / "geodata"
 
@@ -216,11 +216,61 @@ def world_map(pairs: Sequence[Pair], *, title: str = "Who sends people where") -
                      f'fill="{"#1d2b36" if code in senders else "#ffffff"}"><title>{_esc(label)}: {role}{small}'
                      "</title></circle>")
     parts.append("</g></svg>")
-    legend = "".join(
+    parts.append(f'<figcaption><ul class="legend">{_legend()}<li>● sending state, ○ receiving state; '
+                 "boundaries: Natural Earth (public domain), de facto, saying nothing of recognition</li></ul>"
+                 "</figcaption></figure>")
+    return "".join(parts)
+
+
+def _legend() -> str:
+    """The status groups as list items: a line drawn in each group's colour and dash, and its meaning."""
+    return "".join(
         f'<li><svg width="34" height="10" aria-hidden="true"><line x1="1" y1="5" x2="33" y2="5" stroke="{colour}" '
         f'stroke-width="2.5"{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/></svg> {_esc(text)}</li>'
         for colour, dash, text in STATUS_GROUPS.values())
-    parts.append(f'<figcaption><ul class="legend">{legend}<li>● sending state, ○ receiving state; '
-                 "boundaries: Natural Earth (public domain), de facto, saying nothing of recognition</li></ul>"
-                 "</figcaption></figure>")
+
+
+def partner_network(label: str, partners: Sequence[tuple[str, bool, str]]) -> str:
+    """A small network of one state's partners as inline SVG: the state in the middle, each partner
+    around it, an arrow from sender to host per pair, coloured and dashed by status group.
+
+    ``partners``: (partner's label, True when the state sends to the partner, status group).
+    """
+    if not partners:
+        return ""
+    radius = min(200, 100 + 4 * len(partners))
+    cx, cy = 300, radius + 50
+    height = 2 * radius + 100
+    parts = [f'<figure class="partners"><svg viewBox="0 0 600 {height}" role="img" aria-labelledby="net-title">'
+             f'<title id="net-title">{_esc(label)} and its {len(partners)} partner state(s)</title><defs>']
+    for group, (colour, _dash, _text) in STATUS_GROUPS.items():
+        parts.append(f'<marker id="net-{group}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+                     f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="{colour}"/>'
+                     "</marker>")
+    parts.append("</defs>")
+    for i, (name, outgoing, group) in enumerate(sorted(partners)):
+        angle = 2 * math.pi * i / len(partners) - math.pi / 2
+        px, py = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+        colour, dash, _text = STATUS_GROUPS[group]
+        # from sender to host, stopping short of the nodes
+        (x1, y1), (x2, y2) = ((cx, cy), (px, py)) if outgoing else ((px, py), (cx, cy))
+        length = math.hypot(x2 - x1, y2 - y1) or 1
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        verb = "sends to" if outgoing else "receives from"
+        parts.append(f'<line x1="{x1 + ux * 14:.1f}" y1="{y1 + uy * 14:.1f}" x2="{x2 - ux * 12:.1f}" '
+                     f'y2="{y2 - uy * 12:.1f}" stroke="{colour}" stroke-width="2"{dashes} '
+                     f'marker-end="url(#net-{group})"><title>{_esc(label)} {verb} {_esc(name)}</title></line>')
+        anchor = "start" if math.cos(angle) > 0.3 else "end" if math.cos(angle) < -0.3 else "middle"
+        tx = px + (12 if anchor == "start" else -12 if anchor == "end" else 0)
+        ty = py + (18 if math.sin(angle) > 0.3 else -12 if math.sin(angle) < -0.3 else 4)
+        if anchor == "middle" and i % 2:  # neighbours near the top and bottom: labels on two levels
+            ty += 14 if math.sin(angle) > 0 else -14
+        parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="9" fill="#ffffff" stroke="#1d2b36"/>'
+                     f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="12" fill="#1d2b36">'
+                     f"{_esc(name)}</text>")
+    parts.append(f'<circle cx="{cx}" cy="{cy}" r="13" fill="#1d2b36"/>'
+                 f'<text x="{cx}" y="{cy + 30}" text-anchor="middle" font-size="13" font-weight="600" '
+                 f'fill="#1d2b36">{_esc(label)}</text></svg>'
+                 f'<figcaption><ul class="legend">{_legend()}</ul></figcaption></figure>')
     return "".join(parts)

@@ -120,6 +120,7 @@ footer{max-width:76rem;margin:2rem auto;padding:1rem;color:var(--muted);font-siz
 section.term{margin:1rem 0;padding:.5rem .8rem;border-left:4px solid var(--line);background:var(--band)}
 section.term dt{font-weight:600}
 figure.map{margin:1rem 0}figure.map>svg{width:100%;height:auto;display:block;border:1px solid var(--line)}
+figure.partners{margin:.5rem 0;max-width:44rem}figure.partners>svg{width:100%;height:auto;display:block}
 ul.legend{list-style:none;padding:0;margin:.4rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;font-size:.88rem}
 pre.sparql{background:var(--band);padding:.6rem .8rem;overflow:auto;max-width:100%;font-size:.85rem;line-height:1.35}
 @media (max-width:40rem){table.data{min-width:48rem} table.data td:last-child{min-width:12rem}
