@@ -238,3 +238,16 @@ def test_latest_changes_against_an_earlier_build_on_the_home_page(tmp_path: Path
     assert (tmp_path / "site" / "agreements" / "agreement-AA-BB-2025.html").is_file()
     result = invoke("--root", tree, "site", "--out", tmp_path / "site2", "--since", tmp_path / "nothing-here")
     assert result.exit_code == 2 and "neither a build folder nor a git revision" in result.output
+
+
+def test_the_same_graph_gives_the_same_bytes(kg, tmp_path: Path) -> None:
+    """Deterministic output, so the site can live in git: a second load (new blank-node labels from
+    every parse) gives byte-identical files, the RDF downloads included."""
+    import transferkg
+
+    build_site(kg, tmp_path / "one")
+    build_site(transferkg.load(REPO), tmp_path / "two")
+    one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()}
+    two = {p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("*") if p.is_file()}
+    assert sorted(one) == sorted(two)
+    assert [str(name) for name in sorted(one) if one[name] != two[name]] == []

@@ -322,7 +322,9 @@ def _source_page(data: _Data, iri: str) -> str:
 
     claims_table = table(("about", "what", "value", "said by", "quote"), [
         (about(c["subject"]), _property(c["property"]), value_text(c.get("value")), text(c.get("speaker")),
-         text(c.get("quote"))) for c in sorted(claims, key=lambda c: (data.label(c["subject"]), str(c["property"])))])
+         text(c.get("quote"))) for c in sorted(claims, key=lambda c: (data.label(c["subject"]), str(c["property"]),
+                                                                      value_text(c.get("value")), text(c.get("quote")),
+                                                                      text(c.get("speaker"))))])
     title = text(row.get("title")) or local(iri)
     return (f"<h1>{esc(title)}</h1><p class=\"lead\">source <code>{esc(local(iri))}</code></p>"
             + _facts([("publisher", text(row.get("publisherLabel")) or local(row.get("publisher") or "")),

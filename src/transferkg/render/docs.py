@@ -10,7 +10,8 @@ import html
 import os
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
@@ -41,6 +42,13 @@ def _curie(graph: Graph, node: object) -> str:
 
 
 def _link(graph: Graph, node: object) -> str:
+    if isinstance(node, BNode):  # an anonymous class or datatype: what it is made of, never a parse's label
+        for prop, word in ((OWL.unionOf, "one of"), (OWL.intersectionOf, "all of")):
+            members = graph.value(node, prop)
+            if members is not None:
+                items = list(Collection(graph, members))
+                return f"{word} " + ", ".join(_link(graph, m) for m in sorted(items, key=str))
+        return "an anonymous class"
     curie = _curie(graph, node)
     if isinstance(node, URIRef) and str(node).startswith(str(TCT)):
         return f'<a href="#{_e(curie.split(":", 1)[-1])}"><code>{_e(curie)}</code></a>'
@@ -57,7 +65,7 @@ def _term(graph: Graph, term: Node) -> str:
     for label, prop in (("Subclass of", RDFS.subClassOf), ("Subproperty of", RDFS.subPropertyOf),
                         ("Domain", RDFS.domain), ("Range", RDFS.range),
                         ("Exact match", SKOS.exactMatch), ("Close match", SKOS.closeMatch)):
-        values = sorted(graph.objects(term, prop), key=str)
+        values = sorted(graph.objects(term, prop), key=lambda v: (isinstance(v, BNode), _link(graph, v)))
         if values:
             rows.append(f"<dt>{label}</dt><dd>{', '.join(_link(graph, v) for v in values)}</dd>")
     name = graph.value(term, RDFS.label) or local

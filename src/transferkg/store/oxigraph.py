@@ -242,6 +242,7 @@ class OxigraphStore:
             except OSError as exc:
                 raise OutputError(f"cannot write {destination}: {exc.strerror or exc}") from exc
             return
+        quads = _stable_blank_nodes(quads)
         if fmt == ox.RdfFormat.TURTLE:
             triples = {q.triple for q in quads}
             items: list[Any] = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
@@ -452,6 +453,48 @@ class OxigraphStore:
     def raw(self) -> ox.Store:
         """The underlying :class:`pyoxigraph.Store`."""
         return self._store
+
+
+def _stable_blank_nodes(quads: list[Any], rounds: int = 8) -> list[Any]:
+    """``quads`` with each blank node named by what it is (a hash of its surroundings), not by a parse's label.
+
+    A blank node's name starts from its own statements (predicates, non-blank objects) and
+    the statements pointing at it (non-blank subjects, predicates), then takes in its blank
+    neighbours' names, ``rounds`` times (Weisfeiler–Lehman refinement): enough to tell the
+    cells of the ontology's lists and datatype unions apart by the property they belong to.
+    Nodes alike even then get a counter, in order. So the same graph is written as the same bytes.
+    """
+    import hashlib
+
+    blank = ox.BlankNode
+    links: dict[Any, list[tuple[str, Any]]] = {}
+    for q in quads:
+        s_blank, o_blank = type(q.subject) is blank, type(q.object) is blank
+        if s_blank:
+            links.setdefault(q.subject, []).append((f"> {q.predicate} {'' if o_blank else q.object}",
+                                                    q.object if o_blank else None))
+        if o_blank:
+            links.setdefault(q.object, []).append((f"< {'' if s_blank else q.subject} {q.predicate}",
+                                                   q.subject if s_blank else None))
+    if not links:
+        return quads
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    sig = {node: digest("\n".join(sorted(line for line, _ in items))) for node, items in links.items()}
+    for _ in range(rounds):
+        sig = {node: digest(sig[node] + "\n" + "\n".join(sorted(f"{line} [{sig[other] if other is not None else ''}]"
+                                                                for line, other in items)))
+               for node, items in links.items()}
+    names: dict[Any, Any] = {}
+    used: dict[str, int] = {}
+    for node in sorted(links, key=lambda n: sig[n]):
+        count = used.get(sig[node], 0)
+        used[sig[node]] = count + 1
+        names[node] = blank(f"b{sig[node]}" + (f"x{count}" if count else ""))
+    return [ox.Quad(names.get(q.subject, q.subject), q.predicate, names.get(q.object, q.object), q.graph_name)
+            for q in quads]
 
 
 def _format(name: str) -> Any:
