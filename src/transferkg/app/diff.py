@@ -132,7 +132,8 @@ class Snapshot:
         return short(iri)
 
 
-def _git(root: Path, *args: str, binary: bool = False) -> Any:
+def run_git(root: Path, *args: str, binary: bool = False) -> Any:
+    """``git -C root ARGS``'s output (bytes with ``binary``), or None when git says no."""
     try:
         done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=120, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -149,9 +150,9 @@ def open_snapshot(spec: str, root: Path) -> Snapshot:
         if not (folder / "transferkg.nq").is_file():
             raise BadParameter(f"{spec} is a folder without transferkg.nq (run transferkg build --out {spec})")
         return _from_build(spec, folder)
-    if spec.startswith("-") or _git(root, "rev-parse", "--git-dir") is None:
+    if spec.startswith("-") or run_git(root, "rev-parse", "--git-dir") is None:
         raise BadParameter(f"{spec!r} is neither a build folder nor a git revision ({root} is not a git checkout)")
-    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}")
+    commit = run_git(root, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}")
     if not commit:
         raise BadParameter(f"{spec!r} is neither a build folder nor a git revision of {root}")
     return _from_revision(spec, commit, root)
@@ -177,7 +178,7 @@ def _from_build(spec: str, folder: Path) -> Snapshot:
 def _from_revision(spec: str, commit: str, root: Path) -> Snapshot:
     from transferkg.app.kg import load
 
-    data = _git(root, "archive", "--format=tar", commit, "ontology", "graph", binary=True)
+    data = run_git(root, "archive", "--format=tar", commit, "ontology", "graph", binary=True)
     if data is None:
         raise BadParameter(f"revision {spec} ({commit[:12]}) has no ontology/ and graph/ to compare")
     with tempfile.TemporaryDirectory(prefix="transferkg-diff-") as tmp:

@@ -27,6 +27,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD
 
+from transferkg.app.diff import run_git as _git
 from transferkg.core.errors import BadParameter, LoadError, TransferKGError
 from transferkg.core.graphs import GRAPH_BASE
 from transferkg.core.namespaces import bind_prefixes
@@ -122,18 +123,6 @@ def history_cache() -> Path:
 
 def _local(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
-def _git(root: Path, *args: str, binary: bool = False) -> bytes | str | None:
-    import subprocess
-
-    try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=120, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise BadParameter(f"cannot run git: {exc}") from exc
-    if done.returncode != 0:
-        return None
-    return done.stdout if binary else done.stdout.decode("utf-8", "replace").strip()
 
 
 def _claims_of(kg_root: Path) -> dict[str, tuple[str, str]]:

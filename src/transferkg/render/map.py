@@ -21,7 +21,7 @@ from pathlib import Path
 
 from transferkg.render.palette import OKABE_ITO
 
-__all__ = ["Pair", "STATUS_GROUPS", "partner_network", "world_map"]
+__all__ = ["STATUS_GROUPS", "Pair", "decode_arcs", "partner_network", "world_map"]
 
 _GEODATA = Path(__file__).resolve().parent / "geodata"
 
@@ -101,12 +101,8 @@ def _points() -> dict[str, tuple[float, float]]:
     return {code: (float(lon), float(lat)) for code, (lon, lat) in raw.items()}
 
 
-@cache
-def _shapes() -> tuple[tuple[str, str, str], ...]:
-    """(ISO alpha-2 or "", name, SVG path data) of every country shape, projected."""
-    import pycountry
-
-    topo = _topology()
+def decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:  # type: ignore[type-arg]
+    """A TopoJSON topology's arcs as (longitude, latitude) points (delta-decoded, unquantised)."""
     sx, sy = topo["transform"]["scale"]
     tx, ty = topo["transform"]["translate"]
     arcs = []
@@ -117,6 +113,16 @@ def _shapes() -> tuple[tuple[str, str, str], ...]:
             x, y = x + dx, y + dy
             points.append((x * sx + tx, y * sy + ty))
         arcs.append(points)
+    return arcs
+
+
+@cache
+def _shapes() -> tuple[tuple[str, str, str], ...]:
+    """(ISO alpha-2 or "", name, SVG path data) of every country shape, projected."""
+    import pycountry
+
+    topo = _topology()
+    arcs = decode_arcs(topo)
     out = []
     for g in topo["objects"]["countries"]["geometries"]:
         if g.get("type") not in ("Polygon", "MultiPolygon"):

@@ -13,18 +13,11 @@ import sys
 
 import pycountry
 
+from transferkg.render.map import decode_arcs
+
 
 def rings(topo: dict, geometry: dict) -> list[list[tuple[float, float]]]:
-    sx, sy = topo["transform"]["scale"]
-    tx, ty = topo["transform"]["translate"]
-    decoded = []
-    for arc in topo["arcs"]:
-        x = y = 0
-        points = []
-        for dx, dy in arc:
-            x, y = x + dx, y + dy
-            points.append((x * sx + tx, y * sy + ty))
-        decoded.append(points)
+    decoded = decode_arcs(topo)
     polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
     out = []
     for polygon in polygons:
