@@ -84,3 +84,23 @@ def test_a_tree_without_history_is_refused(tmp_path: Path) -> None:
     tree = make_tree(tmp_path / "tree", "mini.yaml", MINI)
     result = invoke("--root", tree, "history")
     assert result.exit_code == 2 and "not a git checkout" in result.output
+
+
+def test_build_history_puts_the_first_releases_in_their_own_graph(history_tree: tuple[Path, list[str]],
+                                                                 tmp_path: Path) -> None:
+    from rdflib import Dataset, URIRef
+
+    from transferkg.app.history import GRAPH_HISTORY, TCT_FIRST_RELEASE
+
+    tree, (first, _broken, third) = history_tree
+    out = tmp_path / "out"
+    result = invoke("--root", tree, "build", "--history", "--out", out)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    ds = Dataset()
+    ds.parse(out / "transferkg.nq", format="nquads")
+    releases = {str(o) for _s, _p, o in ds.graph(URIRef(GRAPH_HISTORY)).triples((None, TCT_FIRST_RELEASE, None))}
+    assert releases == {f"https://w3id.org/tct/release/git-{first}", f"https://w3id.org/tct/release/git-{third}"}
+    assert summary["claims_with_first_release"] == summary["claims"]  # every claim is committed here
+    plain = invoke("--root", tree, "build", "--out", tmp_path / "plain")  # without --history: no history graph
+    assert plain.exit_code == 0 and "graph/history" not in (tmp_path / "plain" / "transferkg.nq").read_text("utf-8")

@@ -167,8 +167,11 @@ def _partition(kg: KnowledgeGraph) -> Dataset:
 
 
 def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str] | None = None,
-          kg: KnowledgeGraph | None = None) -> BuildResult:
+          kg: KnowledgeGraph | None = None, history: bool = False) -> BuildResult:
     """Build the graph into ``out``.
+
+    With ``history``, each claim's first release, read from git (:mod:`transferkg.app.history`),
+    goes into the outputs in its own named graph (after validation: it is not curated data).
 
     Raises:
         LoadError: bad input (nothing written).
@@ -194,6 +197,8 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
             tmp = _temporary_folder(out_dir)
             if kg.loaded is not None:  # the store read commands reuse (build_store); from this build's layers
                 _write_store(kg, tmp / STORE_NAME, parts)
+            if history:  # in the RDF files, not in the build store (a cache of the files, rebuilt without git)
+                summary["claims_with_first_release"] = _add_history(kg)
             _write_graph(kg, tmp)
         report = validation.report()
         _refuse(report, names)
@@ -210,6 +215,22 @@ def build(out: str | os.PathLike[str] = "build", *, root: str | os.PathLike[str]
     finally:
         validation.stop()
     return BuildResult(out=out_dir, summary=summary, report=report, kg=kg, evidence=evidence)
+
+
+def _add_history(kg: KnowledgeGraph) -> int:
+    """Each claim's first release into the store's history graph; how many claims have one.
+
+    Raises:
+        BadParameter: the tree is not a git checkout (there is no history to read).
+    """
+    from transferkg.app.history import GRAPH_HISTORY, first_releases, history_cache
+    from transferkg.store.base import GraphStore
+
+    found = first_releases(kg.layout.root, cache=history_cache())
+    if not isinstance(kg.store, GraphStore):
+        raise BuildError(f"the {kg.store.name} store keeps no named graphs for the history")
+    kg.store.load_graph(found.graph(), GRAPH_HISTORY)
+    return sum(1 for c in found.claims if c.commit)
 
 
 def _refuse(report: Report, names: list[Any]) -> None:

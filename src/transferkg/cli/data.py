@@ -12,18 +12,21 @@ from transferkg.cli.common import EXIT_NONCONFORMING, EXIT_OK, _handle_errors, _
 @main.command()
 @click.option("--out", "out", default="build", show_default=True,
               type=click.Path(file_okay=False, path_type=str), help="Output folder.")
+@click.option("--history", is_flag=True,
+              help="Also record each claim's first release, read from git (transferkg history), in the "
+                   "https://w3id.org/tct/graph/history named graph of the outputs.")
 @click.pass_context
 @_handle_errors
-def build(ctx: click.Context, out: str) -> None:
+def build(ctx: click.Context, out: str, history: bool) -> None:
     """Load, derive, validate and write the graph (Turtle, N-Quads, summary).
 
     Writes atomically: a failed build leaves the previous OUT folder untouched.
 
-    Example: transferkg build --out build/
+    Example: transferkg build --out build/ --history
     """
     from transferkg.app.build import build as run_build
 
-    result = run_build(out, root=ctx.obj["root"])
+    result = run_build(out, root=ctx.obj["root"], history=history)
     click.echo(result.text())
 
 
