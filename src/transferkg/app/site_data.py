@@ -104,7 +104,7 @@ class _Data:
     """Every row the site shows, each library query run once."""
 
     def __init__(self, kg: KnowledgeGraph) -> None:
-        from transferkg.views.rows import view_rows
+        from transferkg.views.rows import as_number, as_text, quantity_text, view_rows
 
         self.kg = kg
         self.agreements = kg.result("agreements").dicts()
@@ -126,6 +126,12 @@ class _Data:
             claim = details[str(row["claim"])]
             if claim.get("literal value") is None:
                 claim["literal value"] = row["ol"] if row["ol"] is not None else local(row["o"])
+        for row in view_rows(kg, "claim_quantities"):  # a quantity (801 person, up to 50 person …) as its text
+            amount, low, high = as_number(row["value"]), as_number(row["min"]), as_number(row["max"])
+            claim = details[str(row["claim"])]
+            if claim.get("literal value") is None and any(v is not None for v in (amount, low, high)):
+                claim["literal value"] = quantity_text(as_text(row["qualifier"]), amount, low, high,
+                                                       as_text(row["unit"]))
         labels = {str(r["thing"]): r["label"] for r in view_rows(kg, "claim_subject_labels") if r["label"]}
         self.labels = labels
         self.claims_by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
