@@ -10,6 +10,7 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.namespace import PROV
 
+import transferkg
 from tests.helpers import REPO
 from transferkg.app.build import build
 from transferkg.app.diff import diff, open_snapshot
@@ -129,3 +130,21 @@ def test_real_history_before_and_after_the_data_truth_fixes() -> None:
     # the working tree and HEAD are untouched
     after = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
     assert after == status
+
+
+def test_first_releases_on_the_real_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``transferkg history`` on this repository: the claims the data-truth fixes added enter at a6f41c6."""
+    from transferkg.app.history import first_releases
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    history = first_releases(REPO)
+    commits = subprocess.run(["git", "-C", str(REPO), "log", "--format=%H", "--", "graph", "ontology"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    entered = {c.commit for c in history.claims}
+    assert entered - {""} <= set(commits)
+    assert any(c.startswith(AFTER) for c in entered)  # a6f41c6 brought claims of its own
+    # Kosovo's "up to 50" capacity claim: in the graph since the first commit that held it in this form
+    kosovo = [c for c in history.claims if c.subject.endswith("agreement-US-XK-2025-06") and
+              c.predicate.endswith("#capacity")]
+    assert kosovo and all(c.commit and c.date for c in kosovo)
+    assert len(history.claims) == transferkg.load(REPO).stats().summary()["claims"]  # every claim has its line
