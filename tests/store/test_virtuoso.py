@@ -149,7 +149,7 @@ KNOWN: dict[str, str] = {
     "single_source_facts": _TEXT,
     "status_on_date": "Virtuoso 37000 SQ156 internal optimized compiler error (Bad dfe in sqlo_place_exp)",
     "totals": "Virtuoso 37000 SP031 internal error (sparp_gp_deprecate)",
-    "transfers": "one row more, and its boolean columns come back as xsd:integer 0/1",
+    "transfers": "one row more (around transfer-GH-onward-2025-09, a transfer to two states; cause not found)",
 }
 """Library queries whose rows still differ on Virtuoso, and why (see the README, Remote endpoints)."""
 
