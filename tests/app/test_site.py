@@ -198,6 +198,7 @@ def test_a_missing_parent_folder_is_refused_before_the_graph_loads(tmp_path: Pat
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="no headless Chromium")
 def test_the_scripts_run_under_the_policy_in_a_browser(site: Path, kg) -> None:
     def dom(url: str) -> str:
@@ -240,6 +241,7 @@ def test_latest_changes_against_an_earlier_build_on_the_home_page(tmp_path: Path
     assert result.exit_code == 2 and "neither a build folder nor a git revision" in result.output
 
 
+@pytest.mark.slow
 def test_the_same_graph_gives_the_same_bytes(kg, tmp_path: Path) -> None:
     """Deterministic output, so the site can live in git: a second load (new blank-node labels from
     every parse) gives byte-identical files, the RDF downloads included."""
@@ -253,6 +255,7 @@ def test_the_same_graph_gives_the_same_bytes(kg, tmp_path: Path) -> None:
     assert [str(name) for name in sorted(one) if one[name] != two[name]] == []
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="no headless Chromium")
 def test_a_page_of_every_type_opens_in_a_browser_without_a_console_message(site: Path) -> None:
     """Headless Chromium, from disk: nothing refused by the policy, nothing failing to load, no script error
