@@ -116,3 +116,17 @@ def test_shacl_in_a_forked_child_gives_the_report_of_validating_here(tree: Path,
             build_module.build(tree / "out", kg=kg)
         monkeypatch.setenv("TRANSFERKG_NO_FORK", "1")
     assert not (tree / "out").exists()
+
+
+def test_a_build_keeps_what_it_does_not_write(tree: Path, tmp_path: Path) -> None:
+    """``build/site/`` (``transferkg site``'s default) and a user's own files survive a rebuild."""
+    out = tmp_path / "out"
+    assert run_in_process("--root", str(tree), "build", "--out", str(out))[0] == 0
+    (out / "site").mkdir()
+    (out / "site" / "index.html").write_text("the site", encoding="utf-8")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert run_in_process("--root", str(tree), "build", "--out", str(out))[0] == 0
+    assert (out / "site" / "index.html").read_text(encoding="utf-8") == "the site"
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert (out / "transferkg.ttl").is_file()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")]  # no temporary folder left

@@ -40,6 +40,8 @@ REPORT_NAME = "validation.txt"
 EVIDENCE_NAME = "evidence.txt"
 STORE_NAME = "store"  # the persistent Oxigraph store read commands reuse (app/build_store.py)
 RELEASE_NAME = "release.ttl"  # the DCAT/VoID description of this build (app/releases.py)
+_OUTPUT_NAMES = frozenset({TURTLE_NAME, NQUADS_NAME, SUMMARY_NAME, REPORT_NAME, EVIDENCE_NAME, STORE_NAME, RELEASE_NAME})
+"""What a build writes: everything else in its folder is kept across builds."""
 
 
 @dataclass
@@ -321,18 +323,29 @@ def _write_store(kg: KnowledgeGraph, folder: Path, parts: dict[str, str]) -> Non
 
 
 def _swap(new: Path, target: Path) -> None:
-    """Replace ``target`` by ``new`` with renames, keeping ``target`` if anything fails."""
+    """Replace ``target`` by ``new`` with renames, keeping ``target`` if anything fails.
+
+    What the build does not write (``build/site/`` of ``transferkg site``, a user's own
+    files) is carried over into the new folder by renames, so a build never deletes it.
+    """
     if target.exists() and not target.is_dir():
         raise BuildError(f"{target} exists and is not a folder")
     old = None
+    moved: list[str] = []
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
         old.rmdir()
         os.replace(target, old)
     try:
+        for child in sorted(old.iterdir()) if old is not None else []:
+            if child.name not in _OUTPUT_NAMES and not (new / child.name).exists():
+                os.replace(child, new / child.name)
+                moved.append(child.name)
         os.replace(new, target)
     except OSError:
         if old is not None:
+            for name in moved:  # give the old folder back whole
+                os.replace(new / name, old / name)
             os.replace(old, target)
         raise
     if old is not None:
