@@ -255,17 +255,16 @@ def test_the_same_graph_gives_the_same_bytes(kg, tmp_path: Path) -> None:
     assert [str(name) for name in sorted(one) if one[name] != two[name]] == []
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="no headless Chromium")
-def test_a_page_of_every_type_opens_in_a_browser_without_a_console_message(site: Path) -> None:
-    """Headless Chromium, from disk: nothing refused by the policy, nothing failing to load, no script error
-    (Chromium logs each as a CONSOLE line). The static tests above check every page's links and loads."""
-    first = {folder: sorted((site / folder).glob("*.html"))[0] for folder in ("agreements", "states", "sources", "queries")}
-    sample = [site / n for n in ("index.html", "states.html", "sources.html", "queries.html", "downloads.html",
-                                 "ontology.html", "search.html")] + list(first.values()) + [
-        site / "agreements" / "agreement-US-XK-2025-06.html", site / "states" / "state-XK.html"]
-    for page in sample:
-        done = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr",
-                               "--v=0", "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90)
-        messages = [line for line in done.stderr.splitlines() if ":CONSOLE" in line or "net::ERR" in line]
-        assert "</html>" in done.stdout and not messages, f"{page.relative_to(site)}: {messages[:3]}"
+def test_every_page_is_valid_html(site: Path) -> None:
+    """Parsed by html5lib, the HTML5 parsing algorithm: no parse error on any page (doctype, nesting,
+    attributes, character references)."""
+    import html5lib
+
+    invalid = []
+    pages = sorted(site.rglob("*.html"))
+    for page in pages:
+        parser = html5lib.HTMLParser(strict=False)
+        parser.parse(page.read_text(encoding="utf-8"))
+        if parser.errors:
+            invalid.append(f"{page.relative_to(site)}: {parser.errors[:2]}")
+    assert len(pages) > 450 and not invalid, invalid[:5]
