@@ -79,8 +79,9 @@ def test_the_site_has_a_page_per_agreement_state_and_source(site: Path, kg) -> N
     assert len(list((site / "agreements").glob("*.html"))) == len(agreements)
     assert (site / "states" / "state-XK.html").is_file()
     assert len(list((site / "sources").glob("*.html"))) > 100
-    for name in ("index.html", "states.html", "sources.html", "search.html"):
+    for name in ("index.html", "states.html", "sources.html", "search.html", "queries.html", "downloads.html"):
         assert (site / name).is_file()
+    assert (site / "index.html").stat().st_size < 1_000_000  # the page-weight budget, map included
 
 
 def test_every_internal_link_resolves_to_a_file_of_the_site(site: Path) -> None:
