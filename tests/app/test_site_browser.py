@@ -122,6 +122,16 @@ def site(kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _open(browser: Browser, session: str, page: Path) -> None:
+    """Navigate and wait for *this* page's load event (a stale one from the previous page would not do)."""
+    browser.events.clear()
+    browser.send("Page.navigate", {"url": page.as_uri()}, session=session)
+    browser.wait_for("Page.loadEventFired")
+    href = browser.send("Runtime.evaluate", {"expression": "document.readyState + ' ' + location.href"},
+                        session=session)["result"]["value"]
+    assert href == f"complete {page.as_uri()}", href
+
+
 def test_every_page_loads_offline_without_a_console_message_or_a_failed_request(site: Path) -> None:
     assert CHROMIUM is not None
     browser = Browser(CHROMIUM)
@@ -134,9 +144,7 @@ def test_every_page_loads_offline_without_a_console_message_or_a_failed_request(
         assert len(pages) > 450
         failures = []
         for page in pages:
-            browser.events.clear()
-            browser.send("Page.navigate", {"url": page.as_uri()}, session=session)
-            browser.wait_for("Page.loadEventFired")
+            _open(browser, session, page)
             title = browser.send("Runtime.evaluate", {"expression": "document.title + '|' + "
                                                       "document.querySelectorAll('main').length"},
                                  session=session)["result"]["value"]
@@ -145,8 +153,7 @@ def test_every_page_loads_offline_without_a_console_message_or_a_failed_request(
                 failures.append(f"{page.relative_to(site)}: {title!r} {problems[:2]}")
         assert not failures, "\n".join(failures[:10])
         # the map is drawn on the home page: its shapes and arrows are in the live document
-        browser.send("Page.navigate", {"url": (site / "index.html").as_uri()}, session=session)
-        browser.wait_for("Page.loadEventFired")
+        _open(browser, session, site / "index.html")
         drawn = browser.send("Runtime.evaluate", {"expression": "[document.querySelectorAll('figure.map path').length,"
                                                   " document.querySelectorAll('figure.map [marker-end]').length]",
                                                   "returnByValue": True}, session=session)["result"]["value"]
