@@ -139,16 +139,8 @@ def _rows(result: Any) -> list[tuple[tuple[str, str], ...]]:
 
 
 QUERIES = sorted(path.stem for path in (REPO / "queries").glob("*.rq"))
-_BOOL = "boolean expressions come back as xsd:integer 0/1 (xsd:boolean(…) would fix it)"
-_TEXT = "computed strings lose characters outside Latin-1 ('?'), integers above 2^31 come back as xsd:decimal"
 KNOWN: dict[str, str] = {
-    "claims_about": "STR() of a string with '–' written in the query gives '?' (1–2 person → 1?2 person)",
-    "disagreements": "some computed values lose their number ('approximately ? GBP', '? person')",
-    "government_only_facts": "41 rows instead of 91 (cause not found)",
-    "payments": _TEXT,
-    "single_source_facts": _TEXT,
-    "status_on_date": "Virtuoso 37000 SQ156 internal optimized compiler error (Bad dfe in sqlo_place_exp)",
-    "totals": "Virtuoso 37000 SP031 internal error (sparp_gp_deprecate)",
+    "totals": "senders and hosts recorded as the literal \"not recorded\" come back unbound (cause not found)",
     "transfers": "one row more (around transfer-GH-onward-2025-09, a transfer to two states; cause not found)",
 }
 """Library queries whose rows still differ on Virtuoso, and why (see the README, Remote endpoints)."""

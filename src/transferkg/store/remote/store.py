@@ -13,6 +13,7 @@ written from the validated rdflib terms — user text is never formatted into SP
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 import urllib.request
 import warnings
@@ -59,6 +60,21 @@ def _ask_as_select(data: dict[str, Any]) -> bool | None:
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
     return {"1": True, "true": True, "0": False, "false": False}.get(value)
+
+
+_TYPED_INTEGER = re.compile(rb' "([+-]?[0-9]+)"\^\^<http://www\.w3\.org/2001/XMLSchema#integer> \.$', re.MULTILINE)
+
+
+def _turtle_integers(ntriples: bytes) -> bytes:
+    """N-Triples as Turtle with every ``"…"^^xsd:integer`` object written as a bare Turtle number.
+
+    The same triples (a bare integer is an ``xsd:integer`` of that very lexical form),
+    but Virtuoso 7's loader stores a typed ``xsd:integer`` above 2^31 - 1 as an
+    ``xsd:decimal``, and a bare one as the integer it is. Only the object at the end
+    of a line is rewritten: a quote inside a string literal is escaped (``\\"``), so
+    the pattern, which starts with a space and a quote, cannot match within one.
+    """
+    return _TYPED_INTEGER.sub(rb" \1 .", ntriples)
 
 
 class _Wrapper(SPARQLWrapper):
@@ -240,13 +256,17 @@ class RemoteStore:
         return len(lines)
 
     def put(self, graph: Graph, target: str) -> None:
-        """Replace named graph ``target`` by ``graph`` with one Graph Store Protocol ``PUT``."""
-        data = graph.serialize(format="nt", encoding="utf-8")
+        """Replace named graph ``target`` by ``graph`` with one Graph Store Protocol ``PUT``.
+
+        Sent as Turtle: N-Triples lines (a subset of Turtle) with each ``xsd:integer``
+        object written as a bare number (:func:`_turtle_integers`).
+        """
+        data = _turtle_integers(graph.serialize(format="nt", encoding="utf-8"))
         url = f"{self.settings.store_url}?graph={urllib.parse.quote(target, safe='')}"
 
         def build() -> urllib.request.Request:
             return urllib.request.Request(url, data=data, method="PUT",
-                                          headers={"Content-Type": "application/n-triples"})
+                                          headers={"Content-Type": "text/turtle"})
 
         self.http.send(build)
 
