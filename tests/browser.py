@@ -100,7 +100,8 @@ def problems_of(events: list[dict[str, Any]]) -> list[str]:
 
 
 def open_page(browser: Browser, session: str, page: Path) -> None:
-    """Navigate (forgetting the events so far) and wait for *this* page's load event (a stale one from the previous page would not do)."""
+    """Navigate and wait for *this* page's load event (the events so far are forgotten first:
+    a stale one from the previous page would not do)."""
     browser.events.clear()
     browser.send("Page.navigate", {"url": page.as_uri()}, session=session)
     browser.wait_for("Page.loadEventFired")
