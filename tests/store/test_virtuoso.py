@@ -139,10 +139,7 @@ def _rows(result: Any) -> list[tuple[tuple[str, str], ...]]:
 
 
 QUERIES = sorted(path.stem for path in (REPO / "queries").glob("*.rq"))
-KNOWN: dict[str, str] = {
-    "totals": "senders and hosts recorded as the literal \"not recorded\" come back unbound (cause not found)",
-    "transfers": "one row more (around transfer-GH-onward-2025-09, a transfer to two states; cause not found)",
-}
+KNOWN: dict[str, str] = {}
 """Library queries whose rows still differ on Virtuoso, and why (see the README, Remote endpoints)."""
 
 
