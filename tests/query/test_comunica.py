@@ -4,7 +4,7 @@ Comunica (npm ``@comunica/query-sparql``, pinned in ``.ci/run``, which installs 
 ``.ci/node``; elsewhere point ``$TRANSFERKG_COMUNICA`` at the folder holding its
 ``node_modules``) runs in one ``node`` process over the Turtle file of ``transferkg build``,
 loaded once into an in-memory N3 store — no network, no server. Parameters are bound
-the way remote endpoints get them: ``VALUES`` rows at the start of the WHERE group.
+the way remote endpoints get them: ``BIND`` (one term) or ``VALUES`` rows at the start of the WHERE group.
 Rows are compared as multisets, literals normalised (numbers by value, ``xsd:string``
 as plain literals, the "; "-joined list columns sorted).
 """
@@ -103,7 +103,7 @@ def test_every_library_query_on_comunica(kg: KnowledgeGraph, modules: Path, buil
     texts = {}
     for key, (name, params) in cases(kg).items():
         query = kg.queries.get(name)
-        texts[key] = inject_values(query.text, query.bind(params))  # every parameter as VALUES rows
+        texts[key] = inject_values(query.text, query.bind(params))  # every parameter as BIND or VALUES rows
     (tmp_path / "queries.json").write_text(json.dumps(texts), encoding="utf-8")
     (tmp_path / "run.mjs").write_text(RUNNER, encoding="utf-8")
     done = subprocess.run(["node", str(tmp_path / "run.mjs"), str(modules), str(built), str(tmp_path / "queries.json")],

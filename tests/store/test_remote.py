@@ -286,15 +286,19 @@ def test_values_go_into_the_top_level_where_group() -> None:
              'SELECT ?s ("{" AS ?brace) ?where WHERE { ?s t:where ?host . FILTER(?s < ?host) }')
     head, body = query.split("?where WHERE {")
     assert inject_values(query, {"host": x}) == (
-        head + "?where WHERE {\n  VALUES ?host { <https://w3id.org/tct/id/state-XK> }\n" + body)
+        head + "?where WHERE {\n  BIND (<https://w3id.org/tct/id/state-XK> AS ?host)\n" + body)
+    assert inject_values(query, {"host": (x,)}) == inject_values(query, {"host": x})  # one row: BIND
+    assert inject_values(query, {"host": (x, URIRef(ID + "state-SV"))}) == (
+        head + "?where WHERE {\n  VALUES ?host { <https://w3id.org/tct/id/state-XK> <https://w3id.org/tct/id/state-SV> }\n"
+        + body)
     exists = "PREFIX where: <urn:w#> SELECT (EXISTS { ?s ?p ?o } AS ?e) { ?s where:p ?o }"
     assert inject_values(exists, {"o": x}).endswith(
-        "AS ?e) {\n  VALUES ?o { <https://w3id.org/tct/id/state-XK> }\n ?s where:p ?o }")
+        "AS ?e) {\n  BIND (<https://w3id.org/tct/id/state-XK> AS ?o)\n ?s where:p ?o }")
     construct = "CONSTRUCT { ?s ?p '''}''' } { ?s ?p ?o }"
     out = inject_values(construct, {"p": URIRef(TCT + "capacity")})
-    assert out.startswith("CONSTRUCT { ?s ?p '''}''' } {\n  VALUES ?p")
+    assert out.startswith("CONSTRUCT { ?s ?p '''}''' } {\n  BIND (<https://w3id.org/tct/ontology#capacity> AS ?p)")
     three = '"3"^^<http://www.w3.org/2001/XMLSchema#integer>'
-    assert inject_values("ASK{?a ?b ?c}", {"a": Literal(3)}) == f"ASK{{\n  VALUES ?a {{ {three} }}\n?a ?b ?c}}"
+    assert inject_values("ASK{?a ?b ?c}", {"a": Literal(3)}) == f"ASK{{\n  BIND ({three} AS ?a)\n?a ?b ?c}}"
     assert inject_values("SELECT * {}", None) == "SELECT * {}"
     with pytest.raises(BadParameter):
         inject_values("SELECT * {}", {"bad name": x})

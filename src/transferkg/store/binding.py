@@ -3,10 +3,19 @@
 The one place that reads SPARQL text. :func:`outline` scans a query once — skipping
 comments, strings, IRIs and prefixed names — for its form (SELECT, ASK, …), the
 variables it mentions and projects, and where its outer WHERE group opens. From
-that, parameters are bound as ``VALUES`` rows at the start of that group (a list
-parameter such as ``host=XK,SV`` has one row per value; remote endpoints get every
-parameter this way), each term written by :func:`term_text` from the validated
-rdflib term. Single values on the embedded stores go through their own term bindings.
+that, parameters are bound at the start of that group — one term as ``BIND (term AS
+?name)``, several (a list parameter such as ``host=XK,SV``) as ``VALUES`` rows, one per
+term; remote endpoints get every parameter this way — each term written by
+:func:`term_text` from the validated rdflib term. Single values on the embedded stores
+go through their own term bindings.
+
+Why ``BIND`` for one term: at the start of a group it gives exactly the solution a
+one-row ``VALUES`` gives (SPARQL 1.1: Join(Extend(Z, ?name, term), …) versus
+Join(Z, {?name → term}, …)), and Virtuoso 7.2.5 deadlocks — the request never
+answers, and no later request is answered either — on some queries that start with a
+one-row ``VALUES`` (``agreements`` with ``host=XK``: its ``OPTIONAL`` of grouped
+sub-SELECTs followed by a ``BIND`` testing ``datatype(?signed)``), while it answers the
+same query with ``BIND``, or with a ``VALUES`` of two rows, at once.
 """
 
 from __future__ import annotations
@@ -165,11 +174,13 @@ def term_text(name: str, term: Node) -> str:
 
 
 def inject_values(query: str, bindings: Mapping[str, Node | Sequence[Node]] | None) -> str:
-    """``query`` with one ``VALUES ?name { term … }`` per binding at the start of its WHERE group.
+    """``query`` with each binding written at the start of its WHERE group.
 
-    A binding to a sequence of terms gives one row per term (``host=XK,SV``). The
-    terms are written from validated rdflib terms by :func:`term_text`, never
-    from the user's text.
+    One term (or a sequence of one) is written ``BIND (term AS ?name)``; a sequence of
+    several or none is ``VALUES ?name { term … }``, one row per term (``host=XK,SV``).
+    Both give the same solutions a one-row ``VALUES`` would (see the module's note on
+    Virtuoso). The terms are written from validated rdflib terms by :func:`term_text`,
+    never from the user's text.
 
     Raises:
         BadParameter: a name that is not a SPARQL variable name, a term that is
@@ -182,7 +193,10 @@ def inject_values(query: str, bindings: Mapping[str, Node | Sequence[Node]] | No
         if not _VARNAME.match(name):
             raise BadParameter(f"{name!r} is not a SPARQL variable name")
         terms = [value] if isinstance(value, Node) else list(value)
-        lines.append(f"VALUES ?{name} {{ {' '.join(term_text(name, t) for t in terms)} }}")
+        if len(terms) == 1:  # one row: BIND, the same solution (Virtuoso 7.2.5 deadlocks on some one-row VALUES)
+            lines.append(f"BIND ({term_text(name, terms[0])} AS ?{name})")
+        else:
+            lines.append(f"VALUES ?{name} {{ {' '.join(term_text(name, t) for t in terms)} }}")
     where = outline(query).where
     if where is None:
         raise BadParameter("cannot bind parameters: the query has no WHERE group")

@@ -83,7 +83,7 @@ def prepare(query: str, bindings: Mapping[str, Node] | None = None) -> tuple[str
 
     Projected variables (and every variable of a non-SELECT or ``SELECT *``) are
     substituted (SEP-0007); one the outer SELECT does not project, which
-    substitution refuses, is bound by a one-row ``VALUES`` (:mod:`transferkg.store.binding`).
+    substitution refuses, is bound by ``BIND`` at the start of the WHERE group (:mod:`transferkg.store.binding`).
     """
     text, substitutions, _star = _prepare(query, bindings)
     return text, substitutions
@@ -118,7 +118,7 @@ class OxigraphStore:
         return found
 
     def _query(self, query: str, bindings: Mapping[str, Node] | None) -> tuple[Any, set[str]]:
-        """The engine's result, and the variables to drop from a ``SELECT *`` that had to bind by VALUES."""
+        """The engine's result, and the variables to drop from a ``SELECT *`` that had to bind in the text."""
         text, substitutions, star = _prepare(query, bindings)
         if not (star and substitutions):
             return self._run(text, substitutions), set()

@@ -5,9 +5,10 @@ update, ``default-graph-uri``); :class:`~transferkg.store.remote.http.Transport`
 sends them, so authentication, timeouts, retries and error messages are the same
 for queries, updates and Graph Store Protocol uploads.
 
-Parameters are sent as an inline ``VALUES ?var { term }`` block at the start of
-the query's top-level WHERE group (:func:`transferkg.store.binding.inject_values`),
-written from the validated rdflib terms — user text is never formatted into SPARQL.
+Parameters are sent at the start of the query's top-level WHERE group, one term as
+``BIND (term AS ?var)`` and several as an inline ``VALUES ?var { term … }`` block
+(:func:`transferkg.store.binding.inject_values`), written from the validated rdflib
+terms — user text is never formatted into SPARQL.
 """
 
 from __future__ import annotations
