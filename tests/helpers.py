@@ -201,3 +201,20 @@ def from_json(data: dict[str, Any]) -> SelectResult:
 
 def multiset(result: SelectResult) -> tuple[list[str], list[tuple[tuple[str, str], ...]]]:
     return list(result.vars), sorted(tuple(norm(t) for t in row) for row in result.rows)
+
+
+# Library queries run with explicit parameters by the tests of other engines (Comunica, Virtuoso);
+# with their defaults every query runs there too.
+PARAM_CASES: list[tuple[str, dict[str, str]]] = [
+    ("agreements", {"host": "XK"}),
+    ("agreements", {"sender": "US", "host": "XK,SV"}),
+    ("claims_about", {"subject": "agreement-US-XK-2025-06", "property": "tct:capacity"}),
+    ("current_status", {"status": "in-force"}),
+    ("status_on_date", {"day": "2025-06-30"}),
+    ("status_on_date", {"day": "2025-06-30", "operative": "true"}),
+    ("status_timeline", {"agreement": "agreement-US-GH-2025"}),
+    ("transfers", {"host": "SZ"}),
+    ("transfers", {"host": "NG"}),
+    ("totals", {"sender": "US"}),
+    ("totals", {"host": "SV"}),
+]

@@ -19,24 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, from_json, invoke, multiset
+from tests.helpers import PARAM_CASES, REPO, from_json, invoke, multiset
 from transferkg.app.kg import KnowledgeGraph
 from transferkg.query.results import sort_lists
 from transferkg.store.binding import inject_values
 
 pytestmark = [pytest.mark.slow]
 
-# Library queries run with explicit parameters too (with defaults, every query runs below).
-PARAM_CASES: list[tuple[str, dict[str, str]]] = [
-    ("agreements", {"host": "XK"}),
-    ("agreements", {"sender": "US", "host": "XK,SV"}),
-    ("claims_about", {"subject": "agreement-US-XK-2025-06", "property": "tct:capacity"}),
-    ("current_status", {"status": "in-force"}),
-    ("status_on_date", {"day": "2025-06-30"}),
-    ("status_on_date", {"day": "2025-06-30", "operative": "true"}),
-    ("transfers", {"host": "SZ"}),
-    ("totals", {"sender": "US"}),
-]
 
 RUNNER = r"""
 import { createRequire } from "node:module";

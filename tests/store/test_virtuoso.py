@@ -22,7 +22,7 @@ import pytest
 from rdflib import BNode
 from rdflib.term import Node
 
-from tests.helpers import LOOPBACK, REPO
+from tests.helpers import LOOPBACK, PARAM_CASES, REPO
 from transferkg.app.connect import connect, push
 from transferkg.app.kg import KnowledgeGraph
 from transferkg.app.server import free_port
@@ -157,21 +157,8 @@ def test_library_query_rows(loaded: Virtuoso, kg: KnowledgeGraph, name: str, whe
     assert _rows(_remote(loaded, where).run_result(name)) == _rows(kg.run_result(name))
 
 
-PARAM_CASES: list[tuple[str, dict[str, str]]] = [
-    ("agreements", {"host": "XK"}),
-    ("agreements", {"sender": "US", "host": "XK,SV"}),
-    ("claims_about", {"subject": "agreement-US-XK-2025-06", "property": "tct:capacity"}),
-    ("current_status", {"status": "in-force"}),
-    ("status_on_date", {"day": "2025-06-30"}),
-    ("status_on_date", {"day": "2025-06-30", "operative": "true"}),
-    ("status_timeline", {"agreement": "agreement-US-GH-2025"}),
-    ("transfers", {"host": "SZ"}),
-    ("transfers", {"host": "NG"}),
-    ("totals", {"sender": "US"}),
-    ("totals", {"host": "SV"}),
-]
-"""Library queries with parameters, bound as the remote backend binds them (at the start of WHERE: ``BIND`` for one
-term, ``VALUES`` for several; a one-row ``VALUES`` deadlocked Virtuoso on ``agreements``, see the README)."""
+# PARAM_CASES are bound as the remote backend binds them (at the start of WHERE: BIND for one term,
+# VALUES for several; a one-row VALUES deadlocked Virtuoso on agreements, see the README).
 KNOWN_PARAMS: dict[str, str] = {}
 WEDGES: dict[str, str] = {
     "status_on_date {'day': '2025-06-30', 'operative': 'true'}":
