@@ -643,3 +643,22 @@ def test_views_parity(view: str, pushed: OxigraphServer, reference: Any) -> None
     got = _views(remote)[view]
     expected = reference.get(timeout=180)["views"][view]
     assert got == expected, _difference(got, expected)
+
+
+def test_push_writes_typed_integers_as_bare_turtle_numbers_and_nothing_else() -> None:
+    """The same triples go out (Virtuoso keeps a bare integer above 2^31 an integer, a typed one not)."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from transferkg.store.remote.store import _turtle_integers
+
+    g = Graph()
+    s, p = URIRef("urn:x:s"), URIRef("urn:x:p")
+    g.add((s, p, Literal("6000000000", datatype=XSD.integer)))
+    g.add((s, p, Literal("-7", datatype=XSD.integer)))
+    g.add((s, p, Literal('a "5"^^<http://www.w3.org/2001/XMLSchema#integer> .')))  # the pattern inside a string
+    g.add((s, p, Literal("12", datatype=XSD.decimal)))
+    text = _turtle_integers(g.serialize(format="nt", encoding="utf-8"))
+    assert b" 6000000000 .\n" in text and b" -7 .\n" in text
+    back = Graph().parse(data=text.decode(), format="turtle")
+    assert set(back) == set(g)
