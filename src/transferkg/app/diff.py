@@ -184,7 +184,7 @@ def _from_revision(spec: str, commit: str, root: Path) -> Snapshot:
     with tempfile.TemporaryDirectory(prefix="transferkg-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             tar.extractall(tmp, filter="data")
-        kg = load(tmp, backend="memory")
+        kg = load(tmp)
         graph = kg.graph
         return _snapshot(spec, commit, f"{RELEASE_BASE}git-{commit}", kg.store, graph)
 

@@ -126,10 +126,14 @@ def _local(iri: str) -> str:
 
 
 def _claims_of(kg_root: Path) -> dict[str, tuple[str, str]]:
-    """Claim IRI → (subject, property) of the tree at ``kg_root``."""
+    """Claim IRI → (subject, property) of the tree at ``kg_root``.
+
+    Compiled only: every pattern ``diff_claims`` requires of a claim is curated, so the derived
+    layer (a tenth of a revision's time) would not change the rows read here.
+    """
     from transferkg.app.kg import load
 
-    kg = load(kg_root)
+    kg = load(kg_root, derive_layer=False)
     rows = kg.store.select(internal_query(__package__, "diff_claims")).rows
     return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
